@@ -1,0 +1,48 @@
+# Two commands: `make run` (demo on 127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test install install-dev migrate demo lint check bench clean
+
+$(BIN)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) が見つかりません"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## Serve the demo: SQLite, tasks in-process, e-mail to the console, demo users and the manual.
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite. Uses DATABASE_URL / CELERY_BROKER_URL when set (CI sets both).
+test: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## Benchmarks (not part of `make test`): see bench/README.md.
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/kasuhara.sqlite3 var/staticfiles

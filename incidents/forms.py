@@ -1,0 +1,265 @@
+"""The 発生連絡票 form and its 経過 formset.
+
+A draft accepts anything well-formed; submitting checks every rule of the report. Every rule is
+here, beside the field it concerns, with a Japanese message; the view only asks ``is_valid()``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from manual.models import HarassmentType
+
+from .evidence import evidence_error
+from .models import IncidentReport, TimelineEntry
+
+#: Clocks of PCs at counters drift; a time this far ahead is still "now".
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once; each is checked by its content and size."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        errors = [error for f in files if (error := evidence_error(f))]
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, required=False, input_formats=DATETIME_INPUT_FORMATS, widget=LocalDateTimeInput()
+    )
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        section = obj.section.name if obj.section_id else ""
+        return f"{obj}（{section}）" if section else str(obj)
+
+
+class IncidentReportForm(forms.ModelForm):
+    """カスハラ発生連絡票. ``submitting=True`` applies the rules for 提出."""
+
+    occurred_start = _datetime_field(gettext_lazy("発生日時（開始）"))
+    occurred_end = _datetime_field(gettext_lazy("発生日時（終了）"))
+    police_called_at = _datetime_field(gettext_lazy("警察通報の日時"))
+    evidence = EvidenceField(
+        label=gettext_lazy("証拠資料（音声・画像・PDF）"),
+        required=False,
+        help_text=gettext_lazy("録音、写真、SNS 投稿のスクリーンショットなど。複数選択できます。"),
+    )
+
+    class Meta:
+        model = IncidentReport
+        fields = [
+            "title",
+            "occurred_start",
+            "occurred_end",
+            "channel",
+            "place",
+            "staff_members",
+            "staff_count",
+            "counterpart_count",
+            "counterpart_name",
+            "counterpart_sex",
+            "counterpart_age_band",
+            "counterpart_contact",
+            "counterpart_relation",
+            "counterpart_description",
+            "demand",
+            "conduct",
+            "harassment_types",
+            "ground_unreasonable_demand",
+            "ground_inappropriate_means",
+            "warning_count",
+            "recording_started",
+            "response_stopped",
+            "exit_request_count",
+            "exit_order_count",
+            "police_called",
+            "police_called_at",
+            "harm_physical",
+            "harm_mental",
+            "harm_property",
+            "work_minutes_lost",
+            "harm_detail",
+            "wants_consultation",
+            "wants_mental_care",
+            "disability_possible",
+            "disability_note",
+            "related_reports",
+            "remarks",
+        ]
+        widgets = {
+            "harassment_types": forms.CheckboxSelectMultiple,
+            "related_reports": forms.CheckboxSelectMultiple,
+            "counterpart_contact": forms.Textarea(attrs={"rows": 2}),
+            "counterpart_description": forms.Textarea(attrs={"rows": 2}),
+            "demand": forms.Textarea(attrs={"rows": 3}),
+            "conduct": forms.Textarea(attrs={"rows": 5}),
+            "harm_detail": forms.Textarea(attrs={"rows": 2}),
+            "disability_note": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, related_choices=None, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.user = user
+        User = get_user_model()
+        self.fields["staff_members"] = StaffChoiceField(
+            label=_("対応職員"),
+            queryset=User.objects.filter(is_active=True).select_related("section__department"),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text=_("対応した職員を選んでください（Ctrl / ⌘ キーを押しながらで複数選択）。"),
+        )
+        self.fields["harassment_types"].queryset = HarassmentType.objects.order_by("number")
+        self.fields["related_reports"].queryset = (
+            related_choices.exclude(pk=self.instance.pk) if related_choices is not None
+            else IncidentReport.objects.none()
+        )
+        self.fields["harassment_types"].label_from_instance = lambda t: f"{t.number}. {t.name}"
+        self.fields["related_reports"].label_from_instance = (
+            lambda r: f"No.{r.pk} {r.title or ''}（{timezone.localtime(r.created_at):%Y-%m-%d}）"
+        )
+        for name in ("staff_count", "counterpart_count", "warning_count", "exit_request_count",
+                     "exit_order_count", "work_minutes_lost"):
+            self.fields[name].widget.attrs["min"] = 0
+        for field in self.fields.values():
+            field.required = False
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("staff_members", [user.pk])
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("occurred_start"), data.get("occurred_end")
+        # Consistency rules hold for drafts too: a wrong value is better fixed while remembered.
+        if start and end and end < start:
+            self.add_error("occurred_end", _("終了日時は開始日時より後にしてください。"))
+        if self.submitting:
+            self._require_for_submission(data)
+        return data
+
+    def _require_for_submission(self, data: dict) -> None:
+        now = timezone.now() + CLOCK_TOLERANCE
+        required = {
+            "title": _("件名を入力してください。"),
+            "occurred_start": _("発生日時（開始）を入力してください。"),
+            "occurred_end": _("発生日時（終了）を入力してください。"),
+            "channel": _("場所・手段を選んでください。"),
+            "demand": _("要求内容を入力してください。"),
+            "conduct": _("相手方の言動をそのままの言葉で入力してください。"),
+        }
+        for name, message in required.items():
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        for name in ("occurred_start", "occurred_end", "police_called_at"):
+            value = data.get(name)
+            if value and value > now and name not in self.errors:
+                self.add_error(name, _("未来の日時は入力できません。"))
+        if not data.get("harassment_types"):
+            self.add_error("harassment_types", _("態様を1つ以上選んでください。"))
+        staff = data.get("staff_members")
+        if not staff:
+            self.add_error("staff_members", _("対応職員を1人以上選んでください。"))
+        staff_count = data.get("staff_count")
+        if staff_count is None and staff:
+            data["staff_count"] = staff_count = len(staff)
+        if not staff_count or staff_count < 1:
+            self.add_error("staff_count", _("対応職員の人数は1以上にしてください。"))
+        elif staff and staff_count < len(staff):
+            self.add_error("staff_count", _("選んだ対応職員（%(n)s人）より少ない人数です。") % {"n": len(staff)})
+        if not data.get("counterpart_count") or data["counterpart_count"] < 1:
+            self.add_error("counterpart_count", _("相手方の人数は1以上にしてください。"))
+        if not (data.get("ground_unreasonable_demand") or data.get("ground_inappropriate_means")):
+            self.add_error(
+                "ground_inappropriate_means",
+                _("該当する根拠（要求内容の妥当性／手段・態様の相当性）を1つ以上選んでください。"),
+            )
+        if data.get("police_called") and not data.get("police_called_at") and "police_called_at" not in self.errors:
+            self.add_error("police_called_at", _("警察に通報した日時を入力してください。"))
+
+    def incident_window(self) -> tuple[datetime | None, datetime | None]:
+        data = getattr(self, "cleaned_data", {})
+        return data.get("occurred_start"), data.get("occurred_end")
+
+
+class TimelineEntryForm(forms.ModelForm):
+    at = _datetime_field(gettext_lazy("時刻"))
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "kind", "description", "actor_name", "outside_window_reason"]
+        widgets = {"description": forms.TextInput()}
+
+
+class BaseTimelineFormSet(BaseInlineFormSet):
+    """経過記録: rows must carry a time and what happened; on submit, times lie inside the incident
+    (from start to end) or say why not."""
+
+    submitting = False
+    window: tuple[datetime | None, datetime | None] = (None, None)
+
+    def clean(self):
+        super().clean()
+        start, end = self.window
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = form.cleaned_data
+            if not data.get("description") and "description" not in form.errors:
+                form.add_error("description", _("できごとを入力してください。"))
+            at = data.get("at")
+            if not self.submitting:
+                continue
+            if not at and "at" not in form.errors:
+                form.add_error("at", _("時刻を入力してください。"))
+            elif at and start and end and not (start <= at <= end) and not data.get("outside_window_reason"):
+                form.add_error(
+                    "outside_window_reason",
+                    _("時刻が発生日時（%(start)s〜%(end)s）の範囲外です。理由を書くか、時刻を直してください。")
+                    % {
+                        "start": timezone.localtime(start).strftime("%m/%d %H:%M"),
+                        "end": timezone.localtime(end).strftime("%m/%d %H:%M"),
+                    },
+                )
+
+
+TimelineFormSet = inlineformset_factory(
+    IncidentReport,
+    TimelineEntry,
+    form=TimelineEntryForm,
+    formset=BaseTimelineFormSet,
+    extra=1,
+    can_delete=True,
+)

@@ -1,0 +1,305 @@
+"""カスハラ発生連絡票 (incident report), its 経過記録, its evidence, and its audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .lifecycle import EDITABLE, Status
+
+
+class Channel(models.TextChoices):
+    """場所・手段: where or through what the incident happened."""
+
+    COUNTER = "counter", _("窓口")
+    PHONE = "phone", _("電話")
+    VISIT = "visit", _("訪問先・庁舎外")
+    EMAIL = "email", _("メール")
+    ONLINE = "online", _("SNS・インターネット")
+    PERSONAL = "personal", _("職員個人の連絡先")
+    OTHER = "other", _("その他")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男性")
+    FEMALE = "female", _("女性")
+    OTHER = "other", _("その他")
+    UNKNOWN = "unknown", _("不明")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_20 = "under20", _("10代以下")
+    TWENTIES = "20s", _("20代")
+    THIRTIES = "30s", _("30代")
+    FORTIES = "40s", _("40代")
+    FIFTIES = "50s", _("50代")
+    SIXTIES = "60s", _("60代")
+    OVER_70 = "70plus", _("70代以上")
+    UNKNOWN = "unknown", _("不明")
+
+
+class IncidentReport(models.Model):
+    """カスハラ発生連絡票: the 5W1H of one incident, filed by the staff member who met it."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reports_filed",
+        verbose_name=_("報告者"),
+    )
+    section = models.ForeignKey(
+        "organization.Section",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("報告者の所属"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField(
+        _("件名"), max_length=120, blank=True,
+        help_text=_("一覧で見分けるための短い件名（例：窓口での長時間の居座り）。"),
+    )
+
+    # When and where
+    occurred_start = models.DateTimeField(_("発生日時（開始）"), null=True, blank=True)
+    occurred_end = models.DateTimeField(_("発生日時（終了）"), null=True, blank=True)
+    channel = models.CharField(_("場所・手段"), max_length=20, choices=Channel.choices, blank=True)
+    place = models.CharField(
+        _("場所の詳細"), max_length=200, blank=True,
+        help_text=_("例：本庁舎1階 市民課窓口、相手方の自宅玄関先、X（旧Twitter）上の投稿"),
+    )
+
+    # Who
+    staff_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="reports_as_staff",
+        blank=True,
+        verbose_name=_("対応職員"),
+    )
+    staff_count = models.PositiveSmallIntegerField(
+        _("対応職員の人数"), null=True, blank=True,
+        help_text=_("システムに登録のない応援者（警備員など）も含めた人数。"),
+    )
+    counterpart_count = models.PositiveSmallIntegerField(_("相手方の人数"), null=True, blank=True)
+
+    # 相手方 (all optional; personal data)
+    counterpart_name = models.CharField(_("相手方の氏名・名称"), max_length=100, blank=True)
+    counterpart_sex = models.CharField(_("相手方の性別"), max_length=10, choices=Sex.choices, blank=True)
+    counterpart_age_band = models.CharField(
+        _("相手方の年代"), max_length=10, choices=AgeBand.choices, blank=True
+    )
+    counterpart_contact = models.TextField(_("相手方の住所・連絡先"), blank=True)
+    counterpart_relation = models.CharField(
+        _("相手方との関係"), max_length=100, blank=True,
+        help_text=_("例：申請者本人、申請者の家族、事業者、施設利用者"),
+    )
+    counterpart_description = models.TextField(_("相手方の特徴など"), blank=True)
+
+    # What
+    demand = models.TextField(_("要求内容"), blank=True)
+    conduct = models.TextField(
+        _("言動（そのままの言葉で）"),
+        blank=True,
+        help_text=_(
+            "相手方の言葉と行動をそのまま記録してください。"
+            "良い例：「馬鹿野郎」と大声で怒鳴った後に「お前の顔と名前をSNSに投稿するぞ」と言った。"
+            "　悪い例：暴言を繰り返した。"
+        ),
+    )
+    harassment_types = models.ManyToManyField(
+        "manual.HarassmentType", related_name="reports", blank=True, verbose_name=_("態様")
+    )
+    ground_unreasonable_demand = models.BooleanField(_("要求内容が妥当性を欠く"), default=False)
+    ground_inappropriate_means = models.BooleanField(
+        _("要求を実現するための手段・態様が社会通念上不相当"), default=False
+    )
+
+    # Measures taken (対応の経過のまとめ)
+    warning_count = models.PositiveSmallIntegerField(_("警告の回数"), default=0)
+    recording_started = models.BooleanField(_("録音・録画を行った"), default=False)
+    response_stopped = models.BooleanField(_("対応を中止した"), default=False)
+    exit_request_count = models.PositiveSmallIntegerField(_("退去要求の回数"), default=0)
+    exit_order_count = models.PositiveSmallIntegerField(_("退去命令の回数"), default=0)
+    police_called = models.BooleanField(_("警察に通報した"), default=False)
+    police_called_at = models.DateTimeField(_("警察通報の日時"), null=True, blank=True)
+
+    # Harm
+    harm_physical = models.BooleanField(_("身体的な被害"), default=False)
+    harm_mental = models.BooleanField(_("精神的な被害"), default=False)
+    harm_property = models.BooleanField(_("物的な被害"), default=False)
+    work_minutes_lost = models.PositiveIntegerField(
+        _("業務への影響（失われた時間・分）"), null=True, blank=True
+    )
+    harm_detail = models.TextField(_("被害の内容"), blank=True)
+
+    # Follow-up wishes and cautions
+    wants_consultation = models.BooleanField(_("相談窓口への相談を希望する"), default=False)
+    wants_mental_care = models.BooleanField(_("メンタルヘルスのフォローを希望する"), default=False)
+    disability_possible = models.BooleanField(
+        _("言動が障がい等に起因する可能性がある"),
+        default=False,
+        help_text=_(
+            "相手の言動が障がい等に起因していることが明らかな場合は、安易にカスハラとして認定しません。"
+        ),
+    )
+    disability_note = models.TextField(_("障がい等に関する補足"), blank=True)
+    related_reports = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, verbose_name=_("同じ相手方の過去の報告")
+    )
+    remarks = models.TextField(_("備考"), blank=True)
+
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("カスハラ発生連絡票")
+        verbose_name_plural = _("カスハラ発生連絡票")
+        indexes = [
+            models.Index(fields=["reporter", "-created_at"], name="report_reporter_recent"),
+            models.Index(fields=["section", "status"], name="report_section_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"No.{self.pk} {self.title}".strip()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+    @property
+    def duration(self) -> timedelta | None:
+        """対応時間: from start to end of the incident."""
+        if self.occurred_start and self.occurred_end and self.occurred_end >= self.occurred_start:
+            return self.occurred_end - self.occurred_start
+        return None
+
+
+class TimelineKind(models.TextChoices):
+    WARNING = "warning", _("警告")
+    RECORDING = "recording", _("録音・録画の開始")
+    STOPPED = "stopped", _("対応中止")
+    EXIT_REQUEST = "exit_request", _("退去要求")
+    EXIT_ORDER = "exit_order", _("退去命令")
+    POLICE = "police", _("警察通報")
+    SUPERVISOR = "supervisor", _("上司への報告・交代")
+    OTHER = "other", _("その他")
+
+
+class TimelineEntry(models.Model):
+    """経過記録: one timed step of the response."""
+
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("連絡票")
+    )
+    at = models.DateTimeField(_("時刻"), null=True, blank=True)
+    kind = models.CharField(
+        _("種別"), max_length=20, choices=TimelineKind.choices, default=TimelineKind.OTHER
+    )
+    description = models.TextField(_("できごと"))
+    actor_name = models.CharField(_("対応した人"), max_length=100, blank=True)
+    outside_window_reason = models.CharField(
+        _("発生時間外の理由"), max_length=200, blank=True,
+        help_text=_("時刻が発生日時の範囲外のとき（事後の通報など）はその理由。"),
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("経過記録")
+        verbose_name_plural = _("経過記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M} {self.description[:30]}" if self.at else self.description[:30]
+
+
+class EvidenceKind(models.TextChoices):
+    AUDIO = "audio", _("音声")
+    IMAGE = "image", _("画像")
+    PDF = "pdf", _("PDF")
+
+
+def evidence_path(instance: Attachment, filename: str) -> str:
+    # The stored name never uses the uploaded name: it could carry personal data or path tricks.
+    from uuid import uuid4
+
+    return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """証拠資料: an audio file, image or PDF. Stored outside static/, served only through a view.
+
+    An attachment without a report is *staged*: uploaded with a form that did not validate yet,
+    kept so the user need not choose the file again; a periodic task removes stale ones.
+    """
+
+    report = models.ForeignKey(
+        IncidentReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        null=True,
+        blank=True,
+        verbose_name=_("連絡票"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("登録者")
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"))
+    file = models.FileField(_("ファイル"), upload_to=evidence_path)
+    original_name = models.CharField(_("元のファイル名"), max_length=255)
+    content_type = models.CharField(_("形式"), max_length=100)
+    kind = models.CharField(_("種類"), max_length=10, choices=EvidenceKind.choices)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("証拠資料")
+        verbose_name_plural = _("証拠資料")
+
+    def __str__(self) -> str:
+        return str(self.original_name)
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", _("作成")
+    SAVED = "saved", _("保存")
+    SUBMITTED = "submitted", _("提出")
+    VIEWED = "viewed", _("閲覧")
+    PRINTED = "printed", _("印刷用表示")
+    ATTACHMENT_ADDED = "attachment_added", _("資料の追加")
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("資料の閲覧")
+    TRANSITION = "transition", _("状態の変更")
+
+
+class ReportEvent(models.Model):
+    """監査記録: who did what to a report, when, from where; every state change and every view."""
+
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("連絡票")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作者"),
+    )
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=30, choices=EventAction.choices)
+    from_status = models.CharField(_("変更前"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("変更後"), max_length=20, choices=Status.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
+    detail = models.JSONField(_("詳細"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("監査記録")
+        verbose_name_plural = _("監査記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,103 @@
+"""Who may see and change which report: the one place that decides.
+
+Views, selectors and templates ask here and nowhere else. A report a user may not see is
+answered with 404, never 403, so an outsider learns nothing about its existence.
+
+- 職員: their own reports (drafts included), and submitted reports naming them as 対応職員.
+- 所属長: the submitted reports of their 課.
+- 部長: the submitted reports of their 部.
+- 相談窓口: every submitted report.
+- 管理者 (admin) reads nothing by being admin; only through one of the roles above.
+Only the reporter changes a report, and only while it is editable (下書き, 差戻し).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .lifecycle import Status
+from .models import Attachment, IncidentReport
+
+if TYPE_CHECKING:
+    from organization.models import User
+
+
+def _visible_q(user: User) -> Q:
+    q = Q(reporter=user)
+    submitted = ~Q(status=Status.DRAFT)
+    q |= submitted & Q(staff_members=user)
+    if user.is_desk:
+        q |= submitted
+    if user.is_section_chief and user.section_id:
+        q |= submitted & Q(section_id=user.section_id)
+    if user.is_director and user.section_id:
+        q |= submitted & Q(section__department_id=user.section.department_id)
+    return q
+
+
+def visible_reports(user: User) -> QuerySet[IncidentReport]:
+    """Every report the user may read."""
+    if not user.is_authenticated or not user.is_active:
+        return IncidentReport.objects.none()
+    qs = IncidentReport.objects.filter(_visible_q(user))
+    # The staff_members join can repeat a row; keep each report once without DISTINCT on every column.
+    return IncidentReport.objects.filter(pk__in=qs.values("pk"))
+
+
+def can_view_report(user: User, report: IncidentReport) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if report.reporter_id == user.pk:
+        return True
+    if report.status == Status.DRAFT:
+        return False
+    if user.is_desk:
+        return True
+    if user.is_section_chief and report.section_id == user.section_id:
+        return True
+    if user.is_director and user.section_id and report.section.department_id == user.section.department_id:
+        return True
+    return report.staff_members.filter(pk=user.pk).exists()
+
+
+def can_edit_report(user: User, report: IncidentReport) -> bool:
+    return user.is_authenticated and report.reporter_id == user.pk and report.is_editable
+
+
+def can_file_report(user: User) -> bool:
+    """Anyone who belongs to a 課 may file; the report belongs to that 課."""
+    return user.is_authenticated and user.is_active and user.section_id is not None
+
+
+def can_see_history(user: User, report: IncidentReport) -> bool:
+    """The audit trail is shown to everyone who may see the report."""
+    return can_view_report(user, report)
+
+
+def get_report_for_user(user: User, pk: int, *, for_edit: bool = False) -> IncidentReport:
+    """The report with ``pk`` if the user may see it (or, with ``for_edit``, change it); else 404."""
+    try:
+        report = IncidentReport.objects.select_related("section__department", "reporter").get(pk=pk)
+    except IncidentReport.DoesNotExist:
+        raise Http404 from None
+    allowed = can_edit_report(user, report) if for_edit else can_view_report(user, report)
+    if not allowed:
+        raise Http404
+    return report
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    """An evidence file, if the user may see its report (or staged it themselves); else 404."""
+    try:
+        attachment = Attachment.objects.select_related("report__section__department").get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    if attachment.report is None:
+        if attachment.uploaded_by_id != user.pk:
+            raise Http404
+    elif not can_view_report(user, attachment.report):
+        raise Http404
+    return attachment

@@ -1,0 +1,21 @@
+"""Addresses people bookmark (README lists them); later issues fill /queue/, /committee/, /inbox/ …"""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from organization import views as org_views
+
+admin.site.site_header = "カスハラ対応システム 管理"
+admin.site.site_title = "カスハラ対応システム"
+admin.site.index_title = "管理メニュー"
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", org_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/", include("incidents.urls")),
+    path("manual/", include("manual.urls")),
+    path("admin/", admin.site.urls),
+]

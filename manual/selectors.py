@@ -1,0 +1,109 @@
+"""Reads of the manual. Staff read the newest published edition; admins may preview the draft."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from .models import CitySettings, ManualEdition
+from .rendering import fill
+from .services import build_snapshot
+
+
+@lru_cache(maxsize=4)
+def _edition_content(edition_id: int) -> dict:
+    return ManualEdition.objects.values_list("content", flat=True).get(pk=edition_id)
+
+
+def latest_edition_id() -> int | None:
+    return ManualEdition.objects.order_by("-id").values_list("id", flat=True).first()
+
+
+def manual_content(*, draft: bool = False) -> dict:
+    """The manual as plain data: the newest edition, or (``draft``) the working rows."""
+    if draft:
+        return build_snapshot()
+    edition_id = latest_edition_id()
+    if edition_id is None:
+        return {"types": [], "chapters": [], "scenes": [], "call_script": []}
+    return _edition_content(edition_id)
+
+
+def type_by_code(content: dict, code: str) -> dict | None:
+    return next((t for t in content["types"] if t["code"] == code), None)
+
+
+def chapter_by_slug(content: dict, slug: str) -> dict | None:
+    return next((c for c in content["chapters"] if c["slug"] == slug), None)
+
+
+def scenes_for(content: dict, code: str) -> list[dict]:
+    return [s for s in content["scenes"] if code in s["types"]]
+
+
+def playbook_summaries() -> list[dict]:
+    """For the report form: each 態様's description and steps, keyed by its id, blanks filled."""
+    content = manual_content()
+    placeholders = CitySettings.load().placeholders()
+    return [
+        {
+            "id": t["id"],
+            "code": t["code"],
+            "name": t["name"],
+            "description": fill(t["description"], placeholders),
+            "steps": [fill(s["text"], placeholders) for s in t["steps"]],
+        }
+        for t in content["types"]
+    ]
+
+
+def _normalise(text: str) -> str:
+    # NFKC folds full-width and half-width forms (ＳＮＳ = SNS, ３０ = 30); casefold for Latin letters.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _snippet(text: str, query: str, width: int = 40) -> str:
+    norm = _normalise(text)
+    at = norm.find(query)
+    start = max(at - width, 0)
+    return ("…" if start else "") + text[start: at + len(query) + width] + ("…" if at + len(query) + width < len(text) else "")
+
+
+def search(content: dict, query: str, placeholders: dict[str, str]) -> list[dict]:
+    """Japanese substring search across types, steps, phrases, chapters and scenes."""
+    q = _normalise(query.strip())
+    if not q:
+        return []
+    hits: list[dict] = []
+
+    def check(kind: str, title: str, text: str, url_kind: str, key: str, anchor: str = "") -> None:
+        filled = fill(text, placeholders)
+        if q in _normalise(filled) or q in _normalise(title):
+            hits.append({"kind": kind, "title": title, "snippet": _snippet(filled, q) if q in _normalise(filled) else filled[:80],
+                         "url_kind": url_kind, "key": key, "anchor": anchor})
+
+    for t in content["types"]:
+        check(_("態様"), t["name"], t["description"], "type", t["code"])
+        for s in t["steps"]:
+            check(_("対応例"), f"{t['name']} {s['number']}", s["text"], "type", t["code"], f"step-{s['id']}")
+            for p in s["phrases"]:
+                check(_("例文"), f"{t['name']} {s['number']}", p["text"], "type", t["code"], f"phrase-{p['id']}")
+    for c in content["chapters"]:
+        check(_("章"), f"{c['number']} {c['title']}".strip(), c["body"], "chapter", c["slug"])
+    for s in content["scenes"]:
+        text = "\n".join([s["example"], *s["points"], s["note"]])
+        if s["types"]:
+            check(_("場面別の事例"), s["heading"], text, "type", s["types"][0], f"scene-{s['id']}")
+        else:
+            check(_("場面別の事例"), s["heading"], text, "home", "")
+    return hits
+
+
+def personal_call_script(content: dict, placeholders: dict[str, str], user) -> list[str]:
+    """The police call script with the city filled in and, where known, the caller's 課 and name."""
+    lines = [fill(line, placeholders) for line in content.get("call_script", [])]
+    if lines and getattr(user, "section_id", None):
+        lines[0] = lines[0].replace("○○課の○○です", f"{user.section.name}の{user}です", 1)
+    return lines

@@ -1,0 +1,145 @@
+"""Demo organisation, one user per role (password ``kasuhara-demo``) and a dozen sample reports.
+
+Only for demos and development: refuses to run unless ``KASUHARA_DEMO`` is on (the default only
+with ``DJANGO_DEBUG``). Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.lifecycle import Status
+from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry
+from manual.models import HarassmentType
+from organization.models import Department, Section, User
+
+DEMO_PASSWORD = "kasuhara-demo"  # noqa: S105 - demo only, never in production
+
+ORGANISATION = {
+    "総務部": ["総務課", "人事課", "財政課"],
+    "市民環境部": ["市民課", "生活環境課"],
+    "健康福祉部": ["福祉課", "長寿社会課", "こども家庭課"],
+    "都市整備部": ["都市計画課", "土木課"],
+}
+
+# username: (display name, 部, 課, role flags)
+USERS = {
+    "staff": ("窓口 花子", "市民環境部", "市民課", {}),
+    "staff2": ("福祉 太郎", "健康福祉部", "福祉課", {}),
+    "chief": ("市民 課長", "市民環境部", "市民課", {"is_section_chief": True}),
+    "director": ("環境 部長", "市民環境部", "生活環境課", {"is_director": True}),
+    "desk": ("総務 窓口", "総務部", "総務課", {"is_desk": True}),
+    "chair": ("委員 長", "総務部", "総務課", {"is_committee_chair": True, "is_committee_member": True}),
+    "member": ("委員 一郎", "総務部", "人事課", {"is_committee_member": True}),
+    "admin": ("システム 管理者", "総務部", "総務課", {"is_staff": True, "is_superuser": True}),
+}
+
+# title, reporter, type codes, channel, status, days ago, minutes, conduct, demand
+SAMPLES = [
+    ("窓口での長時間の居座り", "staff", ["long_detention"], Channel.COUNTER, Status.SUBMITTED, 3, 150,
+     "「納得するまで帰らない」と言い、閉庁時間を過ぎても窓口に座り続けた。", "住民票の手数料を無料にすること"),
+    ("電話で「馬鹿野郎」と怒鳴られた", "staff", ["verbal_abuse"], Channel.PHONE, Status.SUBMITTED, 6, 40,
+     "「馬鹿野郎」「お前じゃ話にならない」と大声で繰り返し怒鳴った。", "担当者を替えること"),
+    ("同じ要望の電話が毎日続く", "staff", ["repeat"], Channel.PHONE, Status.SUBMITTED, 10, 25,
+     "「昨日も言ったがまた電話した。何度でもかける」と述べ、前日と同じ要望を繰り返した。", "ごみ収集場所の即時移設"),
+    ("「殺されたいのか」との発言", "staff", ["intimidation", "verbal_abuse"], Channel.COUNTER, Status.SUBMITTED, 14, 35,
+     "カウンターを叩きながら「殺されたいのか」と言い、職員に顔を近づけた。", "申請の即日受理"),
+    ("土下座の要求", "staff", ["authority"], Channel.COUNTER, Status.SUBMITTED, 20, 60,
+     "「市議会議員を知っている。土下座して謝れ」と要求した。", "文書での謝罪と土下座"),
+    ("SNS への職員の顔写真の投稿", "staff", ["online_defamation"], Channel.ONLINE, Status.SUBMITTED, 25, 20,
+     "窓口で職員をスマートフォンで撮影し「ネットにさらしてやる」と言い、その後 SNS に氏名入りで投稿した。",
+     "対応の撤回"),
+    ("書きかけ：自宅への呼び出し", "staff", ["off_premises"], Channel.VISIT, Status.DRAFT, 1, 90,
+     "「説明に来い。来なければ毎日電話する」と言い、自宅への訪問を求めた。", "自宅での説明"),
+    ("深夜に個人の携帯電話へ着信", "staff2", ["private_contact"], Channel.PERSONAL, Status.SUBMITTED, 4, 45,
+     "深夜 23 時に職員個人の携帯電話へ電話し「昼間の件だ、今すぐ答えろ」と述べた。", "給付の可否の即答"),
+    ("執拗な食事の誘い", "staff2", ["sexual_harassment"], Channel.COUNTER, Status.SUBMITTED, 8, 15,
+     "来庁のたびに「今度食事に行こう。連絡先を教えろ」と職員に繰り返し言った。", "職員の個人連絡先"),
+    ("書類を投げつけられた", "staff2", ["violence", "verbal_abuse"], Channel.COUNTER, Status.SUBMITTED, 12, 30,
+     "「ふざけるな」と怒鳴り、申請書類の束を職員に向けて投げつけた。", "申請の受理"),
+    ("2時間を超える電話", "staff2", ["long_detention", "repeat"], Channel.PHONE, Status.SUBMITTED, 18, 130,
+     "「まだ話は終わっていない」と言って電話を切らせず、同じ主張を2時間以上続けた。", "制度の例外適用"),
+    ("書きかけ：窓口での大声", "staff2", ["verbal_abuse"], Channel.COUNTER, Status.DRAFT, 0, 20,
+     "「早くしろ」と大声で繰り返した。", "即時の対応"),
+]
+
+
+class Command(BaseCommand):
+    help = "デモ用の組織、役割ごとの利用者、サンプルの連絡票を作成します（何度実行しても同じ結果）。"
+
+    def handle(self, *args, **options):
+        if not settings.KASUHARA_DEMO:
+            raise CommandError("KASUHARA_DEMO が無効です。本番環境ではデモデータを作成できません。")
+        with transaction.atomic():
+            sections = self._organisation()
+            users = self._users(sections)
+            created = self._reports(users)
+        self.stdout.write(self.style.SUCCESS(
+            f"デモデータ: 利用者 {len(users)} 人、新しく作成した連絡票 {created} 件（パスワード: {DEMO_PASSWORD}）"
+        ))
+
+    def _organisation(self) -> dict[str, Section]:
+        sections = {}
+        for d_order, (dept_name, section_names) in enumerate(ORGANISATION.items(), 1):
+            dept, _ = Department.objects.get_or_create(name=dept_name, defaults={"order": d_order})
+            for s_order, name in enumerate(section_names, 1):
+                section, _ = Section.objects.get_or_create(
+                    department=dept, name=name,
+                    defaults={"order": s_order, "is_general_affairs": name == "総務課"},
+                )
+                sections[name] = section
+        return sections
+
+    def _users(self, sections: dict[str, Section]) -> dict[str, User]:
+        users = {}
+        for username, (display, _dept, section, flags) in USERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, display_name=display, section=sections[section], **flags)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+        return users
+
+    def _reports(self, users: dict[str, User]) -> int:
+        types = {t.code: t for t in HarassmentType.objects.all()}
+        now = timezone.now().replace(second=0, microsecond=0)
+        created = 0
+        for title, reporter_name, codes, channel, status, days_ago, minutes, conduct, demand in SAMPLES:
+            reporter = users[reporter_name]
+            if IncidentReport.objects.filter(reporter=reporter, title=title).exists():
+                continue
+            start: datetime = timezone.localtime(now - timedelta(days=days_ago)).replace(hour=9, minute=30)
+            if start + timedelta(minutes=minutes) > now:
+                start -= timedelta(days=1)
+            end = start + timedelta(minutes=minutes)
+            report = IncidentReport.objects.create(
+                reporter=reporter, section=reporter.section, title=title, status=status,
+                occurred_start=start, occurred_end=end, channel=channel,
+                place="本庁舎1階 窓口" if channel == Channel.COUNTER else "",
+                staff_count=2, counterpart_count=1, counterpart_sex="male", counterpart_age_band="60s",
+                demand=demand, conduct=conduct,
+                ground_unreasonable_demand=True, ground_inappropriate_means=True,
+                warning_count=2, recording_started=True,
+                submitted_at=end + timedelta(hours=1) if status != Status.DRAFT else None,
+            )
+            report.staff_members.set([reporter])
+            report.harassment_types.set([types[c] for c in codes if c in types])
+            TimelineEntry.objects.bulk_create([
+                TimelineEntry(report=report, at=start, kind="other", description="対応開始", actor_name=str(reporter)),
+                TimelineEntry(report=report, at=start + timedelta(minutes=minutes // 2), kind="warning",
+                              description="言動をやめるよう警告", actor_name=str(reporter)),
+                TimelineEntry(report=report, at=end, kind="stopped", description="対応を終了", actor_name=str(reporter)),
+            ])
+            ReportEvent.objects.create(report=report, actor=reporter, action=EventAction.CREATED,
+                                       to_status=Status.DRAFT, reason="デモデータ")
+            if status != Status.DRAFT:
+                ReportEvent.objects.create(report=report, actor=reporter, action=EventAction.SUBMITTED,
+                                           from_status=Status.DRAFT, to_status=status, reason="デモデータ")
+            created += 1
+        return created

@@ -1,0 +1,114 @@
+"""部 (department) → 課 (section) → users, and the roles a user holds."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """部: a department above several sections."""
+
+    name = models.CharField(_("部名"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("部")
+        verbose_name_plural = _("部")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    """課: the unit every user belongs to; a report belongs to the reporter's section."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="sections", verbose_name=_("部")
+    )
+    name = models.CharField(_("課名"), max_length=100)
+    is_general_affairs = models.BooleanField(
+        _("相談窓口を置く課（総務課）"),
+        default=False,
+        help_text=_("カスハラ相談窓口を設置している課。"),
+    )
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        ordering = ["department__order", "order", "name"]
+        verbose_name = _("課")
+        verbose_name_plural = _("課")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unique_section_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} {self.name}"
+
+
+class Role(models.TextChoices):
+    """The roles of domain.md; every user is also 職員 (staff)."""
+
+    STAFF = "staff", _("職員")
+    SECTION_CHIEF = "section_chief", _("所属長")
+    DIRECTOR = "director", _("部長")
+    DESK = "desk", _("相談窓口")
+    COMMITTEE_MEMBER = "committee_member", _("対策委員")
+    COMMITTEE_CHAIR = "committee_chair", _("対策委員長")
+    ADMIN = "admin", _("管理者")
+
+
+class User(AbstractUser):
+    """A member of staff. Belongs to one 課; may hold several roles (flags below).
+
+    The scope of a role follows from the section: a 所属長 heads their own 課, a 部長 their 課's 部.
+    """
+
+    display_name = models.CharField(_("氏名"), max_length=100, blank=True)
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("所属（課）"),
+        null=True,
+        blank=True,
+    )
+    is_section_chief = models.BooleanField(_("所属長（課長・係長）"), default=False)
+    is_director = models.BooleanField(_("部長"), default=False)
+    is_desk = models.BooleanField(_("相談窓口（総務課）"), default=False)
+    is_committee_member = models.BooleanField(_("対策委員"), default=False)
+    is_committee_chair = models.BooleanField(_("対策委員長"), default=False)
+
+    class Meta:
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
+        ordering = ["section__department__order", "section__order", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def department_id(self) -> int | None:
+        return self.section.department_id if self.section_id else None
+
+    @property
+    def is_admin(self) -> bool:
+        """管理者: may use the Django admin (manual content, users, organisation)."""
+        return self.is_staff or self.is_superuser
+
+    @property
+    def roles(self) -> list[Role]:
+        held = [Role.STAFF]
+        for flag, role in (
+            (self.is_section_chief, Role.SECTION_CHIEF),
+            (self.is_director, Role.DIRECTOR),
+            (self.is_desk, Role.DESK),
+            (self.is_committee_member, Role.COMMITTEE_MEMBER),
+            (self.is_committee_chair, Role.COMMITTEE_CHAIR),
+            (self.is_admin, Role.ADMIN),
+        ):
+            if flag:
+                held.append(role)
+        return held

@@ -1,0 +1,53 @@
+"""The home page (what each role needs first) and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from incidents import policies as report_policies
+from incidents import selectors as report_selectors
+from incidents.lifecycle import Status
+from manual import selectors as manual_selectors
+
+from .health import broker_status
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = report_selectors.my_reports(user)
+    readable = report_selectors.readable_reports(user).exclude(reporter=user)
+    return render(
+        request,
+        "home.html",
+        {
+            "can_file": report_policies.can_file_report(user),
+            "drafts": mine.filter(status=Status.DRAFT)[:5],
+            "recent": mine.exclude(status=Status.DRAFT)[:5],
+            "others": readable[:8] if (user.is_desk or user.is_section_chief or user.is_director) else [],
+            "types": manual_selectors.manual_content()["types"],
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and the broker, if one is configured) answer; 503 otherwise."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {error.__class__.__name__}"
+    checks["broker"] = broker_status()
+    healthy = all(value in ("ok", "not configured") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
