@@ -153,8 +153,9 @@ class IncidentReportForm(forms.ModelForm):
             self.fields[name].widget.attrs["min"] = 0
         for field in self.fields.values():
             field.required = False
-        if not self.instance.pk and not self.is_bound:
-            self.initial.setdefault("staff_members", [user.pk])
+        if not self.instance.pk and not self.is_bound and not self.initial.get("staff_members"):
+            # The reporter is almost always one of the 対応職員; preselect them.
+            self.initial["staff_members"] = [user.pk]
 
     # -- rules -------------------------------------------------------------------------------
 

@@ -135,7 +135,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-MEDIA_URL = None  # there is deliberately no public media URL
+# There is deliberately no public media: evidence lives in the storage location above and is
+# served only through the policy. MEDIA_URL/ROOT point at an empty, unrouted place.
+MEDIA_URL = "/_no_public_media/"
+MEDIA_ROOT = VAR_DIR / "no-public-media"
 
 # Uploads: per-file limit for evidence, in megabytes.
 KASUHARA_MAX_UPLOAD_MB = env.int("KASUHARA_MAX_UPLOAD_MB", default=20)
