@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test install install-dev migrate demo lint check bench clean
+.PHONY: run test install install-dev migrate demo lint clean
 
 $(BIN)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) が見つかりません"; exit 1; }
@@ -39,10 +39,6 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
-
-## Benchmarks (not part of `make test`): see bench/README.md.
-bench: install-dev
-	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var/kasuhara.sqlite3 var/staticfiles
