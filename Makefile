@@ -1,5 +1,5 @@
 # Two commands: `make run` (demo on 127.0.0.1:8000) and `make test` (the whole suite).
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
@@ -8,7 +8,7 @@ PY := $(BIN)/python
 .PHONY: run test install install-dev migrate demo lint clean
 
 $(BIN)/.installed: requirements.txt
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) が見つかりません"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 が見つかりません"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

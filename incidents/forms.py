@@ -161,6 +161,10 @@ class IncidentReportForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        # These counts cannot be empty in the database; a box the user cleared means 0.
+        for name in ("warning_count", "exit_request_count", "exit_order_count"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0
         start, end = data.get("occurred_start"), data.get("occurred_end")
         # Consistency rules hold for drafts too: a wrong value is better fixed while remembered.
         if start and end and end < start:
@@ -223,8 +227,8 @@ class TimelineEntryForm(forms.ModelForm):
 
 
 class BaseTimelineFormSet(BaseInlineFormSet):
-    """経過記録: rows must carry a time and what happened; on submit, times lie inside the incident
-    (from start to end) or say why not."""
+    """経過記録: a row needs what happened (the model requires it); on submit it also needs a time,
+    inside the incident (from start to end) or with the reason why not."""
 
     submitting = False
     window: tuple[datetime | None, datetime | None] = (None, None)
@@ -238,8 +242,6 @@ class BaseTimelineFormSet(BaseInlineFormSet):
             if self.can_delete and self._should_delete_form(form):
                 continue
             data = form.cleaned_data
-            if not data.get("description") and "description" not in form.errors:
-                form.add_error("description", _("できごとを入力してください。"))
             at = data.get("at")
             if not self.submitting:
                 continue

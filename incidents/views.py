@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +20,15 @@ from .models import IncidentReport
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (behind the proxy of docker-compose, its forwarded value)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
+    """The address the request came from, for the audit trail.
+
+    X-Forwarded-For is believed only behind our own reverse proxy (``KASUHARA_TRUST_X_FORWARDED_FOR``);
+    otherwise any client could write a false address into the audit log.
+    """
+    if settings.KASUHARA_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

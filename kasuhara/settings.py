@@ -104,9 +104,12 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Behind a TLS-terminating proxy (see docker-compose.yml) the proxy sets this header.
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+# Behind a TLS-terminating proxy (see docker-compose.yml) the proxy sets these headers; only then
+# are they believed (the audit trail records the X-Forwarded-For client address).
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+KASUHARA_TRUST_X_FORWARDED_FOR = BEHIND_PROXY
 
 # Japanese first; the source strings are Japanese and wrapped in gettext so other languages can follow.
 LANGUAGE_CODE = "ja"
