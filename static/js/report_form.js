@@ -1,5 +1,6 @@
 // The report form: add 経過 rows, show the incident's duration, and show the playbook of each
-// chosen 態様 beside the form. Plain JavaScript, no external code.
+// chosen 態様 beside the form. Plain JavaScript, no external code; every text it shows comes
+// from data-* attributes the template wrote through Django's translation functions.
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -30,13 +31,15 @@
     var a = Date.parse(start.value), b = Date.parse(end.value);
     if (isNaN(a) || isNaN(b)) { out.textContent = ""; return; }
     var minutes = Math.round((b - a) / 60000);
-    if (minutes < 0) { out.textContent = "終了日時が開始日時より前になっています。"; return; }
+    if (minutes < 0) { out.textContent = out.dataset.negative; return; }
     var h = Math.floor(minutes / 60), m = minutes % 60;
-    out.textContent = "対応時間：" + (h ? h + "時間" : "") + m + "分";
+    out.textContent = out.dataset.label + (h ? h + out.dataset.hours : "") + m + out.dataset.minutes;
   }
   if (start && end) {
-    start.addEventListener("change", showDuration);
-    end.addEventListener("change", showDuration);
+    ["input", "change"].forEach(function (type) {
+      start.addEventListener(type, showDuration);
+      end.addEventListener(type, showDuration);
+    });
     showDuration();
   }
 
@@ -55,7 +58,7 @@
     if (!chosen.length) {
       var hint = document.createElement("p");
       hint.className = "text-muted small";
-      hint.textContent = "態様を選ぶと、マニュアルの対応例がここに表示されます。";
+      hint.textContent = panel.dataset.empty;
       panel.appendChild(hint);
       return;
     }
@@ -68,7 +71,7 @@
       var h = document.createElement("h3");
       h.className = "h6";
       var link = document.createElement("a");
-      link.href = "/manual/types/" + encodeURIComponent(p.code) + "/";
+      link.href = panel.dataset.manualUrl + encodeURIComponent(p.code) + "/";
       link.target = "_blank";
       link.rel = "noopener";
       link.textContent = p.name;

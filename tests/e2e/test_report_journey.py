@@ -39,6 +39,7 @@ def test_staff_files_a_report_fixes_an_error_without_retyping_and_prints_it(page
     page.fill("#id_title", "窓口で大声で怒鳴られた")
     page.fill("#id_occurred_start", local(start))
     page.fill("#id_occurred_end", local(end))
+    assert page.inner_text("#duration") == "対応時間：1時間25分"  # shown while typing
     page.select_option("#id_channel", "counter")
     page.fill("#id_place", "本庁舎1階 市民課窓口")
     # The reporter is preselected as 対応職員.
