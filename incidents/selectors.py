@@ -47,5 +47,9 @@ def report_history(report: IncidentReport) -> QuerySet[ReportEvent]:
 
 
 def related_report_choices(user: User) -> QuerySet[IncidentReport]:
-    """Earlier reports the user may link as 'same 相手方': ones they can read, except drafts of others."""
-    return readable_reports(user)
+    """Earlier reports the user may link as 'same 相手方': the ones of their own 課 they may read.
+
+    Kept to the 課 so the list stays short at a counter; the 相手方 record (counterparts issue)
+    links across 課.
+    """
+    return readable_reports(user).filter(section_id=user.section_id)
