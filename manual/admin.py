@@ -6,12 +6,15 @@ changes only the working draft; staff see it once an admin publishes a new 公�
 
 from __future__ import annotations
 
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from . import selectors, services
 from .models import (
@@ -40,6 +43,28 @@ class DraftNoticeMixin:
             )
 
 
+class InitialRevisionMixin:
+    """Keeps the state before the first admin edit as a revision, so that edit can be undone.
+
+    The seed content comes in through a data migration, outside any revision: without this, the
+    first edit of a loaded row would be its oldest version and 「復元」 could not bring back the
+    customer's original text.
+    """
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is not None
+                and self.has_change_permission(request, obj)
+                and not Version.objects.get_for_object(obj).exists()
+            ):
+                with reversion.create_revision():
+                    reversion.add_to_revision(obj)
+                    reversion.set_comment(_("編集前の内容（最初の記録）"))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class ResponseStepInline(admin.StackedInline):
     model = ResponseStep
     extra = 0
@@ -56,7 +81,7 @@ class ResponseStepInline(admin.StackedInline):
 
 
 @admin.register(HarassmentType)
-class HarassmentTypeAdmin(DraftNoticeMixin, VersionAdmin):
+class HarassmentTypeAdmin(InitialRevisionMixin, DraftNoticeMixin, VersionAdmin):
     list_display = ["number", "name", "code"]
     list_display_links = ["name"]
     search_fields = ["name", "description", "steps__text", "steps__phrases__text"]
@@ -72,7 +97,7 @@ class SamplePhraseInline(admin.TabularInline):
 
 
 @admin.register(ResponseStep)
-class ResponseStepAdmin(DraftNoticeMixin, VersionAdmin):
+class ResponseStepAdmin(InitialRevisionMixin, DraftNoticeMixin, VersionAdmin):
     list_display = ["harassment_type", "number", "short_text"]
     list_filter = ["harassment_type"]
     search_fields = ["text", "phrases__text"]
@@ -84,7 +109,7 @@ class ResponseStepAdmin(DraftNoticeMixin, VersionAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(DraftNoticeMixin, VersionAdmin):
+class ChapterAdmin(InitialRevisionMixin, DraftNoticeMixin, VersionAdmin):
     list_display = ["order", "number", "title", "source"]
     list_display_links = ["title"]
     list_filter = ["source"]
@@ -92,7 +117,7 @@ class ChapterAdmin(DraftNoticeMixin, VersionAdmin):
 
 
 @admin.register(SceneExample)
-class SceneExampleAdmin(DraftNoticeMixin, VersionAdmin):
+class SceneExampleAdmin(InitialRevisionMixin, DraftNoticeMixin, VersionAdmin):
     list_display = ["order", "scene", "heading"]
     list_display_links = ["heading"]
     list_filter = ["scene"]
@@ -100,19 +125,19 @@ class SceneExampleAdmin(DraftNoticeMixin, VersionAdmin):
 
 
 @admin.register(CallScriptLine)
-class CallScriptLineAdmin(DraftNoticeMixin, VersionAdmin):
+class CallScriptLineAdmin(InitialRevisionMixin, DraftNoticeMixin, VersionAdmin):
     list_display = ["order", "text"]
     list_display_links = ["text"]
 
 
 @admin.register(Contact)
-class ContactAdmin(VersionAdmin):
+class ContactAdmin(InitialRevisionMixin, VersionAdmin):
     list_display = ["order", "name", "purpose", "phone"]
     list_display_links = ["name"]
 
 
 @admin.register(CitySettings)
-class CitySettingsAdmin(VersionAdmin):
+class CitySettingsAdmin(InitialRevisionMixin, VersionAdmin):
     list_display = ["city_name", "police_station", "police_phone", "desk_name"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
@@ -13,8 +14,11 @@ from .services import build_snapshot
 
 
 @lru_cache(maxsize=4)
-def _edition_content(edition_id: int) -> dict:
-    return ManualEdition.objects.values_list("content", flat=True).get(pk=edition_id)
+def _edition_content(edition_id: int, published_at: datetime) -> dict:
+    # Keyed by id *and* publishing time: an id alone can come back for different content (SQLite
+    # reuses the highest id after a rollback or a deleted row), and the cache would then serve
+    # an edition that no longer exists.
+    return ManualEdition.objects.values_list("content", flat=True).get(pk=edition_id, published_at=published_at)
 
 
 def latest_edition_id() -> int | None:
@@ -25,10 +29,10 @@ def manual_content(*, draft: bool = False) -> dict:
     """The manual as plain data: the newest edition, or (``draft``) the working rows."""
     if draft:
         return build_snapshot()
-    edition_id = latest_edition_id()
-    if edition_id is None:
+    latest = ManualEdition.objects.order_by("-id").values_list("id", "published_at").first()
+    if latest is None:
         return {"types": [], "chapters": [], "scenes": [], "call_script": []}
-    return _edition_content(edition_id)
+    return _edition_content(*latest)
 
 
 def type_by_code(content: dict, code: str) -> dict | None:
@@ -64,11 +68,25 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _original_index(text: str, norm_index: int) -> int:
+    """The position in ``text`` of a position in its normalised form (NFKC may change lengths:
+    「…」 becomes three dots), by bisecting on the length of the normalised prefix."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(_normalise(text[:mid])) < norm_index:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _snippet(text: str, query: str, width: int = 40) -> str:
     norm = _normalise(text)
     at = norm.find(query)
-    start = max(at - width, 0)
-    return ("…" if start else "") + text[start: at + len(query) + width] + ("…" if at + len(query) + width < len(text) else "")
+    hit_start, hit_end = _original_index(text, at), _original_index(text, at + len(query))
+    start, end = max(hit_start - width, 0), hit_end + width
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def search(content: dict, query: str, placeholders: dict[str, str]) -> list[dict]:

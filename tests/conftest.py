@@ -37,6 +37,37 @@ def pytest_configure(config):
         raise pytest.UsageError("; ".join(problems))
 
 
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    return "live_server" in names or "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(request):
+    """A test that commits (transactional or browser) starts from the database as migrations left
+    it. The flush after an earlier committing test empties every table; post_migrate brings back
+    content types and permissions, and this brings back what the data migrations loaded (the
+    manual and its first edition). Django's serialized rollback cannot be used here: Playwright's
+    event loop gives later tests a fresh connection object without the serialized contents."""
+    if not _commits(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    import_module("manual.migrations.0003_load_seed_content").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The demo users get a password; PBKDF2 would cost seconds per test and is not what is tested."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _private_uploads(settings, tmp_path):
     settings.STORAGES = {

@@ -48,36 +48,12 @@ def redis_broker_url() -> str:
 
 
 @pytest.fixture
-def _no_stale_content_types(django_db_setup, django_db_blocker):
-    """A transactional test that ran earlier in this process without serialized rollback had its
-    flush re-create the content types under new ids; restoring the snapshot would then collide
-    with them. Removing them first lets the snapshot come back exactly."""
-    from django.contrib.contenttypes.models import ContentType
-
-    with django_db_blocker.unblock():
-        ContentType.objects.all().delete()
-    ContentType.objects.clear_cache()
-
-
-@pytest.fixture
-def committed_db(_no_stale_content_types, transactional_db, django_db_serialized_rollback):
-    """``transactional_db`` (other threads see what the test writes) that restores what the data
-    migrations loaded (the manual's 態様 …) before the test, and leaves the flushed database
-    without re-creating content types, so the next such test can restore it again."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-    yield
-    ContentType.objects.clear_cache()
+def committed_db(transactional_db):
+    """What the test writes is committed, so other threads (a Celery worker) see it; the shared
+    conftest brings back the migrated data before each such test."""
 
 
 # -- people ------------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The demo users get a password; hashing it properly would make every test slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def colleague(users):

@@ -1,0 +1,1 @@
+"""Fixtures for the manual's tests (the shared ones are in tests/conftest.py)."""
