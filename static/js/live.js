@@ -1,5 +1,6 @@
 // During an incident: tick steps (remembered on this device), copy a phrase with one tap, and
-// time the response from "カスハラと判断" with a mark at 30 minutes. No external code.
+// time the response from "カスハラと判断" with a mark at 30 minutes. No external code; the texts it
+// shows come from data-* attributes the template wrote through Django's translation functions.
 (function () {
   "use strict";
   var list = document.getElementById("checklist");
@@ -55,11 +56,11 @@
     button.addEventListener("click", function () {
       var text = button.parentElement.querySelector(".phrase-text").textContent.trim();
       copyText(text).then(function () {
-        button.textContent = "コピーしました";
-        if (status) status.textContent = "コピーしました：" + text;
-        setTimeout(function () { button.textContent = "コピー"; }, 2000);
+        button.textContent = status.dataset.copied;
+        status.textContent = status.dataset.copied + "：" + text;
+        setTimeout(function () { button.textContent = status.dataset.copy; }, 2000);
       }, function () {
-        if (status) status.textContent = "コピーできませんでした。文字を長押しして選択してください。";
+        status.textContent = status.dataset.failed;
       });
     });
   });
@@ -78,15 +79,15 @@
       if (seconds >= limit && !announced) {
         announced = true;
         display.classList.add("over");
-        if (note) note.textContent = "30分が経過しました。対応の打ち切りを検討してください。";
+        if (note) note.textContent = startButton.dataset.over;
       }
     }
     startButton.addEventListener("click", function () {
       startedAt = Date.now();
       announced = false;
       display.classList.remove("over");
-      if (note) note.textContent = "計測中";
-      startButton.textContent = "計り直す";
+      if (note) note.textContent = startButton.dataset.running;
+      startButton.textContent = startButton.dataset.restart;
       if (handle) clearInterval(handle);
       handle = setInterval(tick, 1000);
       tick();

@@ -49,6 +49,11 @@ def shown(text: str, placeholders: dict[str, str]) -> str:
     return str(escape(fill(text, placeholders)))
 
 
+def without_type_links(html: str) -> str:
+    """The page with the links a step puts on the 態様 it names taken out, leaving their words."""
+    return re.sub(r'<a href="[^"]*" class="type-link">([^<]*)</a>', r"\1", html)
+
+
 def search(client: Client, query: str) -> list[dict]:
     response = client.get("/manual/search/", {"q": query})
     assert response.status_code == 200
@@ -75,11 +80,16 @@ def test_a_type_page_shows_every_step_and_phrase_and_links_its_cross_references(
     html = staff.get("/manual/types/authority/").content.decode()
     authority = next(t for t in content["types"] if t["code"] == "authority")
     for step in authority["steps"]:
-        assert shown(step["text"], placeholders) in html
+        assert shown(step["text"], placeholders) in without_type_links(html)
         for phrase in step["phrases"]:
             assert f'id="phrase-{phrase["id"]}">▶ {shown(phrase["text"], placeholders)}' in html
     assert '<a href="/manual/types/long_detention/">長時間拘束型</a>' in html
     assert '<a href="/manual/types/intimidation/">威嚇・脅迫型</a>' in html
+    # …and inside step ⑤, where the text itself names them.
+    step5 = html[html.index('id="step-' + str(authority["steps"][4]["id"]) + '"'):]
+    step5 = step5[:step5.index("</li>")]
+    assert '「<a href="/manual/types/long_detention/" class="type-link">長時間拘束型</a>」' in step5
+    assert '「<a href="/manual/types/intimidation/" class="type-link">威嚇・脅迫型</a>」' in step5
     # Minato's scene examples of this 態様.
     assert "＜土下座の要求＞" in html
 
@@ -185,9 +195,11 @@ def test_print_view_has_a_table_of_contents_and_every_type_and_chapter(staff, co
         assert f'<a href="#type-{t["code"]}">{escape(t["name"])}</a>' in toc
         assert f'id="type-{t["code"]}"' in html
         for step in t["steps"]:
-            assert shown(step["text"], placeholders) in html
+            assert shown(step["text"], placeholders) in without_type_links(html)
             for phrase in step["phrases"]:
                 assert f"▶ {shown(phrase['text'], placeholders)}" in html
+    # In print, a 態様 named in a step links to its place in the document.
+    assert '「<a href="#type-long_detention" class="type-link">長時間拘束型</a>」' in html
     for c in content["chapters"]:
         assert f'href="#chapter-{c["slug"]}"' in toc
         assert f'id="chapter-{c["slug"]}"' in html
