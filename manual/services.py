@@ -24,17 +24,20 @@ def _default_get_model(app_label: str, name: str):
     return global_apps.get_model(app_label, name)
 
 
+def _content_models(get_model: GetModel) -> tuple:
+    """The manual's content models, current or (in a data migration) historical."""
+    return tuple(
+        get_model("manual", name)
+        for name in ("HarassmentType", "ResponseStep", "SamplePhrase", "Chapter", "SceneExample", "CallScriptLine")
+    )
+
+
 def build_snapshot(get_model: GetModel = _default_get_model) -> dict:
     """The whole working manual as plain data: what an edition freezes and staff read.
 
     ``get_model`` lets a data migration pass its historical models.
     """
-    HarassmentType = get_model("manual", "HarassmentType")
-    ResponseStep = get_model("manual", "ResponseStep")
-    SamplePhrase = get_model("manual", "SamplePhrase")
-    Chapter = get_model("manual", "Chapter")
-    SceneExample = get_model("manual", "SceneExample")
-    CallScriptLine = get_model("manual", "CallScriptLine")
+    (HarassmentType, ResponseStep, SamplePhrase, Chapter, SceneExample, CallScriptLine) = _content_models(get_model)
 
     phrases: dict[int, list[dict]] = {}
     for phrase in SamplePhrase.objects.order_by("step_id", "order", "id"):
@@ -86,12 +89,7 @@ def build_snapshot(get_model: GetModel = _default_get_model) -> dict:
 def load_seed_content(get_model: GetModel = _default_get_model, path: Path = CONTENT_FILE) -> None:
     """Load the customer's manual (``content/manual.json``) into empty manual tables."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    HarassmentType = get_model("manual", "HarassmentType")
-    ResponseStep = get_model("manual", "ResponseStep")
-    SamplePhrase = get_model("manual", "SamplePhrase")
-    Chapter = get_model("manual", "Chapter")
-    SceneExample = get_model("manual", "SceneExample")
-    CallScriptLine = get_model("manual", "CallScriptLine")
+    (HarassmentType, ResponseStep, SamplePhrase, Chapter, SceneExample, CallScriptLine) = _content_models(get_model)
 
     by_code = {}
     for t in data["types"]:

@@ -90,6 +90,24 @@ def users(db) -> dict:
 
 
 @pytest.fixture
+def client_as(users):
+    """``client_as("staff")``: a test client signed in as that demo user."""
+    from django.test import Client
+
+    def signed_in(username: str) -> Client:
+        client = Client()
+        client.force_login(users[username])
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def staff_client(client_as):
+    return client_as("staff")
+
+
+@pytest.fixture
 def types(db) -> dict:
     from manual.models import HarassmentType
 

@@ -29,12 +29,6 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.fixture
-def staff_client(client, users):
-    client.force_login(users["staff"])
-    return client
-
-
 @pytest.mark.parametrize(
     ("name", "content", "content_type", "kind"),
     [

@@ -16,12 +16,6 @@ from tests.incidents.html import Page
 FUTURE = "未来の日時は入力できません。"
 
 
-@pytest.fixture
-def staff_client(client, users):
-    client.force_login(users["staff"])
-    return client
-
-
 def refused(response) -> Page:
     assert response.status_code == 400, response.status_code
     page = Page(response.content)

@@ -22,17 +22,8 @@ NEW_PHRASE = "「大声を出すのはおやめください。このままでは
 
 
 @pytest.fixture
-def admin_client(users) -> Client:  # replaces pytest-django's own admin_client on purpose
-    client = Client()
-    client.force_login(users["admin"])
-    return client
-
-
-@pytest.fixture
-def staff_client(users) -> Client:
-    client = Client()
-    client.force_login(users["staff"])
-    return client
+def admin_client(client_as) -> Client:  # replaces pytest-django's own admin_client on purpose
+    return client_as("admin")
 
 
 @pytest.fixture

@@ -28,10 +28,8 @@ HIT = re.compile(
 
 
 @pytest.fixture
-def staff(users) -> Client:
-    client = Client()
-    client.force_login(users["staff"])
-    return client
+def staff(client_as) -> Client:
+    return client_as("staff")
 
 
 @pytest.fixture
