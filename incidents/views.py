@@ -66,6 +66,9 @@ def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         report = IncidentReport(reporter=request.user)
     else:
         report = policies.get_report_for_user(request.user, pk, for_edit=True)
+        if request.method == "GET":
+            # Opening a draft to edit shows it too: a view like any other.
+            services.record_view(report=report, actor=request.user, ip_address=client_ip(request))
     related_choices = selectors.related_report_choices(request.user)
     submitting = request.method == "POST" and request.POST.get("action") == "submit"
     staged = []

@@ -169,7 +169,14 @@ class ManualEditionAdmin(admin.ModelAdmin):
         pending = services.build_snapshot() != latest
         if pending:
             self.message_user(
-                request, _("公開されていない変更があります。「公開版を追加」で公開できます。"), messages.WARNING
+                request,
+                format_html(
+                    '{} <a href="{}?draft=1">{}</a>',
+                    _("公開されていない変更があります。「公開版を追加」で公開できます。"),
+                    reverse("manual:home"),
+                    _("公開前の内容を確認する"),
+                ),
+                messages.WARNING,
             )
         return super().changelist_view(request, extra_context=extra_context)
 

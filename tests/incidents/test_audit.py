@@ -39,6 +39,16 @@ def test_saving_and_submitting_a_draft_are_recorded(client, users, report_data, 
     )
 
 
+def test_opening_a_draft_to_edit_is_a_recorded_view(client, users, make_report):
+    draft = make_report(users["staff"], status=Status.DRAFT)
+    client.force_login(users["staff"])
+
+    assert client.get(f"/reports/{draft.pk}/edit/", REMOTE_ADDR=ADDRESS).status_code == 200
+
+    event = ReportEvent.objects.get(report=draft)
+    assert (event.action, event.actor, event.ip_address) == (EventAction.VIEWED, users["staff"], ADDRESS)
+
+
 @pytest.mark.parametrize(
     ("url", "action"),
     [

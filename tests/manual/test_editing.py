@@ -137,7 +137,9 @@ def test_a_draft_edit_is_seen_by_staff_only_after_publishing(admin_client, staff
     assert original in admin_client.get("/manual/types/verbal_abuse/").content.decode()
 
     # The 公開版 list tells the admin something waits for publishing.
-    assert "公開されていない変更があります" in admin_client.get("/admin/manual/manualedition/").content.decode()
+    changelist = admin_client.get("/admin/manual/manualedition/").content.decode()
+    assert "公開されていない変更があります" in changelist
+    assert '<a href="/manual/?draft=1">公開前の内容を確認する</a>' in changelist
 
     publish(admin_client, "暴言型の例文を修正")
 
