@@ -113,3 +113,35 @@ def test_wareki_of_a_moment_uses_the_japanese_calendar_day():
 )
 def test_durations_read_in_hours_and_minutes(minutes, expected):
     assert format_duration(timedelta(minutes=minutes)) == expected
+
+
+def _queries_to_open(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["/reports/{pk}/", "/reports/{pk}/print/", "/reports/?scope=visible"])
+def test_a_bigger_report_or_list_costs_no_more_queries(client, users, make_report, make_attachment, page):
+    """Pages stay fast as reports grow: the number of queries does not follow the number of 経過
+    rows, 対応職員, 態様, attachments or reports (no query per row)."""
+    from incidents.models import TimelineEntry
+
+    client.force_login(users["desk"])
+    small = make_report(users["staff"])
+    big = make_report(users["staff"], staff=[users["staff"], users["chief"], users["staff2"]],
+                      type_codes=("verbal_abuse", "intimidation", "violence"))
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(report=big, at=big.occurred_start, description=f"経過 {i}") for i in range(30)
+    )
+    for _ in range(3):
+        make_attachment(uploader=users["staff"], report=big)
+    small_cost = _queries_to_open(client, page.format(pk=small.pk))
+    for _ in range(10):
+        make_report(users["staff2"])
+    big_cost = _queries_to_open(client, page.format(pk=big.pk))
+    # Each opening writes one audit row on the report pages; nothing else may grow.
+    assert big_cost == small_cost
