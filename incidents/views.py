@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from manual import selectors as manual_selectors
 
 from . import policies, selectors, services
+from .evidence import evidence_error
 from .forms import IncidentReportForm, TimelineFormSet
 from .models import IncidentReport
 
@@ -83,8 +84,10 @@ def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         timeline.window = form.incident_window()
         timeline_ok = timeline.is_valid()
         staged = services.staged_for(uploader=request.user, ids=_parse_ids(request.POST.getlist("staged")))
-        new_files = form.cleaned_data.get("evidence", []) if "evidence" not in form.errors else []
-        staged += services.stage_attachments(uploader=request.user, files=new_files)
+        # Keep every acceptable file now, even when another file or field was refused, so nobody
+        # has to choose it again; the refused ones are named beside the field by the form.
+        acceptable = [f for f in request.FILES.getlist("evidence") if evidence_error(f) is None]
+        staged += services.stage_attachments(uploader=request.user, files=acceptable)
         if form_ok and timeline_ok:
             try:
                 saved = services.save_report(

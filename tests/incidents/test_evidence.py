@@ -125,6 +125,20 @@ def test_a_refused_submit_keeps_the_file_so_nobody_chooses_it_again(staff_client
     assert (f"/reports/evidence/{staged.pk}/", "録音.wav") in Page(detail.content).links()
 
 
+def test_a_good_file_sent_with_a_refused_one_is_kept(staff_client, users, report_data):
+    files = [upload("写真.png", png_bytes()), upload("evil.png", b"not an image at all" * 10)]
+
+    response = staff_client.post("/reports/new/", {**report_data(), "evidence": files})
+
+    assert response.status_code == 400
+    page = Page(response.content)
+    assert page.error_for("evidence").startswith("「evil.png」は添付できない形式です。")
+    kept = Attachment.objects.get()
+    assert (kept.original_name, kept.report) == ("写真.png", None)
+    assert "写真.png" in page.by_id("attachment-list").text
+    assert page.form_data()["staged"] == [str(kept.pk)]
+
+
 def test_someone_elses_staged_file_cannot_be_claimed(client, users, report_data):
     client.force_login(users["staff2"])
     client.post("/reports/new/", {**report_data(title=""), "evidence": upload("staff2の写真.png", png_bytes())})
