@@ -212,6 +212,15 @@ def chapter_text(slug: str, placeholders: dict[str, str]) -> str:
 
 
 @pytest.mark.django_db
+def test_the_foreword_comes_first_and_whole(placeholders, seed_text):
+    assert Chapter.objects.order_by("order").first().slug == "foreword"
+    body = chapter_text("foreword", placeholders)
+    start = squash(seed_text).index("対応マニュアルの策定にあたって") + len("対応マニュアルの策定にあたって")
+    end = squash(seed_text).index("目次", start)
+    assert body == squash(seed_text)[start:end]
+
+
+@pytest.mark.django_db
 def test_definition_with_both_grounds_and_their_examples(placeholders, seed_text):
     body = chapter_text("definition", placeholders)
     assert "市民等からの言動のうち、要求内容が妥当性を欠くもの又は要求を実現するための手段・態様が社会通念上不相当なものであって" in body
