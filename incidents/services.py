@@ -87,6 +87,15 @@ def stage_attachments(*, uploader: User, files: Iterable[UploadedFile]) -> list[
     return staged
 
 
+def keep_uploads(*, uploader: User, staged_ids: Sequence[int], files: Iterable[UploadedFile]) -> list[Attachment]:
+    """Everything the user has uploaded on this form so far: the files kept from earlier tries
+    (``staged_ids``) and every acceptable one of ``files``. A refused file is left out here and
+    named beside the field by the form; the others are kept even when the form is refused."""
+    kept = staged_for(uploader=uploader, ids=staged_ids)
+    acceptable = [f for f in files if evidence_error(f) is None]
+    return kept + stage_attachments(uploader=uploader, files=acceptable)
+
+
 def staged_for(*, uploader: User, ids: Sequence[int]) -> list[Attachment]:
     """The user's own staged uploads among ``ids`` (anything else is silently ignored)."""
     if not ids:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from manual import selectors as manual_selectors
 
 from . import policies, selectors, services
-from .evidence import evidence_error
 from .forms import IncidentReportForm, TimelineFormSet
 from .models import IncidentReport
 
@@ -83,11 +82,11 @@ def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         timeline.submitting = submitting
         timeline.window = form.incident_window()
         timeline_ok = timeline.is_valid()
-        staged = services.staged_for(uploader=request.user, ids=_parse_ids(request.POST.getlist("staged")))
-        # Keep every acceptable file now, even when another file or field was refused, so nobody
-        # has to choose it again; the refused ones are named beside the field by the form.
-        acceptable = [f for f in request.FILES.getlist("evidence") if evidence_error(f) is None]
-        staged += services.stage_attachments(uploader=request.user, files=acceptable)
+        staged = services.keep_uploads(
+            uploader=request.user,
+            staged_ids=_parse_ids(request.POST.getlist("staged")),
+            files=request.FILES.getlist("evidence"),
+        )
         if form_ok and timeline_ok:
             try:
                 saved = services.save_report(

@@ -98,8 +98,9 @@ def search(content: dict, query: str, placeholders: dict[str, str]) -> list[dict
 
     def check(kind: str, title: str, text: str, url_kind: str, key: str, anchor: str = "") -> None:
         filled = fill(text, placeholders)
-        if q in _normalise(filled) or q in _normalise(title):
-            hits.append({"kind": kind, "title": title, "snippet": _snippet(filled, q) if q in _normalise(filled) else filled[:80],
+        in_text = q in _normalise(filled)
+        if in_text or q in _normalise(title):
+            hits.append({"kind": kind, "title": title, "snippet": _snippet(filled, q) if in_text else filled[:80],
                          "url_kind": url_kind, "key": key, "anchor": anchor})
 
     for t in content["types"]:

@@ -145,3 +145,13 @@ def test_a_bigger_report_or_list_costs_no_more_queries(client, users, make_repor
     big_cost = _queries_to_open(client, page.format(pk=big.pk))
     # Each opening writes one audit row on the report pages; nothing else may grow.
     assert big_cost == small_cost
+
+
+def test_every_timeline_row_delete_box_has_a_label_for_keyboard_and_screen_reader_users(client, users, make_report):
+    draft = make_report(users["staff"], status=Status.DRAFT)
+    client.force_login(users["staff"])
+
+    html = client.get(f"/reports/{draft.pk}/edit/").content.decode()
+
+    assert '<label><input type="checkbox" name="timeline-0-DELETE" id="id_timeline-0-DELETE"> ' \
+           '<span class="visually-hidden">この行を削除</span></label>' in html
