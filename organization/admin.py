@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Section, User
+from .models import ClosingDay, Department, Section, User
 
 
 class SectionInline(admin.TabularInline):
@@ -49,3 +49,15 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "display_name", "section", "password1", "password2")}),
     )
+
+
+@admin.register(ClosingDay)
+class ClosingDayAdmin(admin.ModelAdmin):
+    """The city's own closing days; weekends and national holidays (jpholiday) need no rows."""
+
+    list_display = ["name", "when"]
+    search_fields = ["name"]
+
+    @admin.display(description=_("日"))
+    def when(self, obj: ClosingDay) -> str:
+        return obj.when

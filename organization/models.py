@@ -1,9 +1,14 @@
-"""部 (department) → 課 (section) → users, and the roles a user holds."""
+"""部 (department) → 課 (section) → users, the roles a user holds, and the city's closing days."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -112,3 +117,56 @@ class User(AbstractUser):
             if flag:
                 held.append(role)
         return held
+
+
+class ClosingDay(models.Model):
+    """A day the city's offices are closed besides weekends and national holidays.
+
+    Either recurring every year (``month`` + ``day``: the 年末年始 of the 休日条例, 29 Dec – 3 Jan,
+    loaded by a migration) or once (``date``: e.g. a 市の休日). Read by ``organization.calendar``.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, help_text=_("例: 年末年始、市の休日"))
+    date = models.DateField(
+        _("日付（一度だけ）"), null=True, blank=True, unique=True,
+        help_text=_("その年だけの休日。毎年の休日なら空欄にして月と日を入れます。"),
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月（毎年）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("日（毎年）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+
+    class Meta:
+        ordering = [models.F("date").asc(nulls_first=True), "month", "day"]
+        verbose_name = _("閉庁日")
+        verbose_name_plural = _("閉庁日")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(date__isnull=False, month__isnull=True, day__isnull=True)
+                    | models.Q(date__isnull=True, month__isnull=False, day__isnull=False)
+                ),
+                name="closing_day_either_date_or_month_day",
+                violation_error_message=_("日付（一度だけ）か、月と日（毎年）のどちらか一方だけを入れてください。"),
+            ),
+            models.UniqueConstraint(fields=["month", "day"], name="unique_recurring_closing_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.when}）"
+
+    @property
+    def when(self) -> str:
+        """「2026-11-02」 for a one-off day, 「毎年12月29日」 for a recurring one."""
+        if self.date:
+            return f"{self.date:%Y-%m-%d}"
+        return gettext("毎年%(month)d月%(day)d日") % {"month": self.month, "day": self.day}
+
+    def clean(self) -> None:
+        if self.month and self.day:
+            try:
+                datetime.date(2000, self.month, self.day)  # a leap year, so 2/29 is allowed
+            except ValueError:
+                raise ValidationError({"day": _("その月にない日です。")}) from None

@@ -60,6 +60,7 @@ def _migrated_data(request):
 
     ContentType.objects.clear_cache()
     import_module("manual.migrations.0003_load_seed_content").load(apps, None)
+    import_module("organization.migrations.0003_year_end_closing_days").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
