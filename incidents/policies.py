@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from organization.models import Section
+
 from .lifecycle import Status
 from .models import Attachment, IncidentReport
 
@@ -26,25 +28,31 @@ if TYPE_CHECKING:
 
 
 def _visible_q(user: User) -> Q:
-    q = Q(reporter=user)
+    """The rules above as one condition on the report row itself: no join, so no row repeats and
+    the database can walk an index in list order (a join to 対応職員 made it pair every report with
+    every staff link before filtering). The 対応職員 and 部 rules are ``IN (subquery)``, each
+    computed once per query."""
+    own = Q(reporter=user)
     submitted = ~Q(status=Status.DRAFT)
-    q |= submitted & Q(staff_members=user)
     if user.is_desk:
-        q |= submitted
+        # Every submitted report: the 対応職員, 課 and 部 rules below all fall inside it.
+        return own | submitted
+    staff_links = IncidentReport.staff_members.through.objects.filter(user_id=user.pk)
+    scope = Q(pk__in=staff_links.values("incidentreport_id"))
     if user.is_section_chief and user.section_id:
-        q |= submitted & Q(section_id=user.section_id)
+        scope |= Q(section_id=user.section_id)
     if user.is_director and user.section_id:
-        q |= submitted & Q(section__department_id=user.section.department_id)
-    return q
+        # The 課 of the director's 部, found from their own 課 inside the query (no extra query).
+        department_sections = Section.objects.filter(department__sections=user.section_id)
+        scope |= Q(section_id__in=department_sections.values("pk"))
+    return own | (submitted & scope)
 
 
 def visible_reports(user: User) -> QuerySet[IncidentReport]:
-    """Every report the user may read."""
+    """Every report the user may read (each once: the condition joins nothing)."""
     if not user.is_authenticated or not user.is_active:
         return IncidentReport.objects.none()
-    qs = IncidentReport.objects.filter(_visible_q(user))
-    # The staff_members join can repeat a row; keep each report once without DISTINCT on every column.
-    return IncidentReport.objects.filter(pk__in=qs.values("pk"))
+    return IncidentReport.objects.filter(_visible_q(user))
 
 
 def can_view_report(user: User, report: IncidentReport) -> bool:
@@ -64,7 +72,13 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
 
 
 def can_edit_report(user: User, report: IncidentReport) -> bool:
-    return user.is_authenticated and report.reporter_id == user.pk and report.is_editable
+    return can_open_editor(user, report) and report.is_editable
+
+
+def can_open_editor(user: User, report: IncidentReport) -> bool:
+    """The report's own editor page belongs to its reporter; whether a save is still accepted
+    (``can_edit_report``) is decided again under the row lock when the form is posted."""
+    return user.is_authenticated and user.is_active and report.reporter_id == user.pk
 
 
 def can_file_report(user: User) -> bool:
@@ -78,12 +92,12 @@ def can_see_history(user: User, report: IncidentReport) -> bool:
 
 
 def get_report_for_user(user: User, pk: int, *, for_edit: bool = False) -> IncidentReport:
-    """The report with ``pk`` if the user may see it (or, with ``for_edit``, change it); else 404."""
+    """The report with ``pk`` if the user may see it (or, with ``for_edit``, open its editor); else 404."""
     try:
         report = IncidentReport.objects.select_related("section__department", "reporter").get(pk=pk)
     except IncidentReport.DoesNotExist:
         raise Http404 from None
-    allowed = can_edit_report(user, report) if for_edit else can_view_report(user, report)
+    allowed = can_open_editor(user, report) if for_edit else can_view_report(user, report)
     if not allowed:
         raise Http404
     return report

@@ -1,0 +1,496 @@
+"""The one data generator of the benchmarks: a city of 40 課 and ~400 people, and their reports.
+
+    python -m bench.generate --reports 100000 --seed 1          # fill (or top up) the bench database
+    python -m bench.generate --reports 100000 --seed 1 --reset  # drop, recreate, migrate, fill
+
+The database is DATABASE_URL (default ``postgres://postgres@127.0.0.1:5432/kasuhara_bench``); it is
+created when missing, and ``--reset`` drops it first (only a database whose name contains "bench").
+
+One function per kind of record, each taking the shared :class:`World` (random generator, the
+organisation, the people) so that later generators (相手方, 相談, …) add a function and a flag
+instead of a new script. Large tables are written with PostgreSQL ``COPY`` (:func:`copy_rows`),
+explicit ids for the rows children point at, and the sequences moved past them afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
+
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+import bench.django_env  # noqa: F401 - configures Django; must stay the first project import
+from incidents.lifecycle import Status
+from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry, TimelineKind
+from manual.models import HarassmentType
+from organization.management.commands.load_demo import DEMO_PASSWORD
+from organization.management.commands.load_demo import Command as LoadDemo
+from organization.models import Department, Section, User
+
+# -- the city ------------------------------------------------------------------------------------
+
+#: 部 → [(課, weight)]: 40 課 in 8 部, the demo's 10 among them. The weight is how often the 課 meets
+#: customer harassment (counters that handle money, benefits and certificates meet it most).
+ORGANISATION: dict[str, list[tuple[str, int]]] = {
+    "総務部": [("総務課", 1), ("人事課", 1), ("財政課", 1), ("契約課", 1), ("情報政策課", 1), ("危機管理課", 1)],
+    "市民環境部": [("市民課", 6), ("生活環境課", 3), ("保険年金課", 5), ("環境保全課", 2), ("市民協働課", 1)],
+    "健康福祉部": [("福祉課", 6), ("長寿社会課", 3), ("こども家庭課", 3), ("障がい福祉課", 3), ("健康づくり課", 1),
+               ("生活支援課", 5), ("保育課", 3)],
+    "都市整備部": [("都市計画課", 1), ("土木課", 2), ("建築指導課", 2), ("道路管理課", 2), ("公園緑地課", 1),
+               ("住宅課", 2)],
+    "税務部": [("市民税課", 3), ("資産税課", 2), ("納税課", 5), ("債権管理課", 2)],
+    "産業振興部": [("商工観光課", 1), ("農林水産課", 1), ("雇用労働課", 1)],
+    "教育部": [("教育総務課", 1), ("学校教育課", 2), ("生涯学習課", 1), ("文化スポーツ課", 1), ("学務課", 2)],
+    "上下水道部": [("水道総務課", 1), ("料金課", 3), ("下水道課", 1), ("浄水課", 1)],
+}
+
+SURNAMES = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水".split()
+GIVEN_NAMES = "翔太 大輔 健一 誠 直樹 拓也 陽子 美咲 恵 由美 真由美 智子 裕子 愛 彩 花子 太郎 一郎 明美 優子".split()
+
+# -- the words of a report: small lists, so a substring search hits a realistic fraction ---------
+
+PLACES = ["窓口", "電話", "庁舎ロビー", "訪問先", "駐車場", "相談室", "メール", "SNS"]
+BEHAVIOURS = [
+    "長時間の居座り", "大声での威圧", "暴言", "同じ要求の繰り返し", "土下座の要求", "職員の無断撮影",
+    "書類を投げつける行為", "執拗な電話", "個人の連絡先の要求", "脅迫的な発言", "上司を出せとの要求",
+    "ネット上での中傷", "深夜の着信", "机を叩く行為", "長時間の電話",
+]
+QUOTES = [
+    "馬鹿野郎", "税金泥棒", "お前じゃ話にならない", "上の者を出せ", "納得するまで帰らない", "ネットにさらしてやる",
+    "訴えてやる", "土下座しろ", "名前を教えろ", "市長に言いつけるぞ", "今すぐやれ", "何度でも電話するからな",
+    "覚えておけよ", "お前の家族も知っている", "クビにしてやる", "誠意を見せろ", "録音しているぞ", "ふざけるな",
+]
+ACTIONS = [
+    "と大声で怒鳴った", "と繰り返し述べた", "とカウンターを叩きながら言った", "と職員に顔を近づけて言った",
+    "と言って電話を切らせなかった", "と言い、閉庁時間を過ぎても帰らなかった", "と言いながら職員を撮影した",
+    "と書いたメールを一日に何通も送った", "と言い、書類を職員に向けて投げた", "と周囲の来庁者にも聞こえる声で言った",
+]
+DEMANDS = [
+    "手数料の免除", "申請の即日受理", "担当者の交代", "文書での謝罪", "給付の即時決定", "ごみ収集場所の移設",
+    "税額の取消し", "規則の例外適用", "職員の処分", "職員の個人連絡先", "延滞金の免除", "工事の即時中止",
+]
+PLACE_DETAILS = ["本庁舎1階 窓口", "本庁舎2階 窓口", "第2庁舎 相談室", "相手方の自宅玄関先", "支所 窓口", "電話", ""]
+RELATIONS = ["申請者本人", "申請者の家族", "事業者", "施設利用者", "近隣住民", ""]
+TIMELINE_TEXT = {
+    TimelineKind.WARNING: ["言動をやめるよう警告した", "大声をやめるよう求めた", "これ以上は対応できないと伝えた"],
+    TimelineKind.RECORDING: ["録音を開始すると告げて録音した", "録画を開始した"],
+    TimelineKind.EXIT_REQUEST: ["退去を求めた", "お引き取りくださいと伝えた"],
+    TimelineKind.EXIT_ORDER: ["庁舎管理規則に基づき退去を命じた"],
+    TimelineKind.POLICE: ["警察に通報した", "110番通報した"],
+    TimelineKind.SUPERVISOR: ["係長に報告し交代した", "課長が対応を代わった"],
+}
+HARASSMENT_WEIGHTS = {
+    "verbal_abuse": 10, "long_detention": 7, "repeat": 7, "intimidation": 4, "authority": 3,
+    "off_premises": 1, "online_defamation": 2, "sexual_harassment": 1, "private_contact": 1, "violence": 1,
+}
+CHANNELS = [
+    (Channel.COUNTER, 45), (Channel.PHONE, 35), (Channel.VISIT, 5), (Channel.EMAIL, 7),
+    (Channel.ONLINE, 5), (Channel.PERSONAL, 2), (Channel.OTHER, 1),
+]
+#: Status by age of the report: recent ones are still moving, old ones are mostly closed.
+STATUS_BY_AGE = [
+    (14, [(Status.DRAFT, 15), (Status.SUBMITTED, 45), (Status.RETURNED, 5), (Status.CONFIRMED, 20),
+          (Status.ACCEPTED, 15)]),
+    (90, [(Status.DRAFT, 3), (Status.SUBMITTED, 7), (Status.RETURNED, 2), (Status.CONFIRMED, 18),
+          (Status.ACCEPTED, 40), (Status.REFERRED, 10), (Status.DECIDED, 10), (Status.SHARED, 5), (Status.CLOSED, 5)]),
+    (None, [(Status.DRAFT, 2), (Status.CONFIRMED, 1), (Status.ACCEPTED, 5), (Status.REFERRED, 2),
+            (Status.DECIDED, 5), (Status.SHARED, 15), (Status.CLOSED, 70)]),
+]
+YEARS = 3
+BATCH = 10_000
+#: A 職員 of 市民課 who filed only a few reports, long ago, and was never 対応職員 otherwise: the
+#: worst case of the 閲覧できる連絡票 list (the database walks the whole list order to find them).
+RARE = ("rare", "稀 報告者", "市民課", 3)
+
+
+@dataclass
+class World:
+    """What every generator function shares."""
+
+    rng: random.Random
+    now: datetime
+    sections: list[Section] = field(default_factory=list)
+    section_weights: list[int] = field(default_factory=list)
+    members: dict[int, list[User]] = field(default_factory=dict)  # section id → its users
+    users: dict[str, User] = field(default_factory=dict)  # username → user (demo users among them)
+    types: list[HarassmentType] = field(default_factory=list)
+    type_weights: list[int] = field(default_factory=list)
+    made: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int) -> None:
+        self.made[what] = self.made.get(what, 0) + n
+
+
+# -- COPY ------------------------------------------------------------------------------------------
+
+def _copy_value(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Write rows into ``table`` with one COPY; returns how many."""
+    buffer = io.StringIO()
+    n = 0
+    for row in rows:
+        buffer.write("\t".join(_copy_value(v) for v in row))
+        buffer.write("\n")
+        n += 1
+    buffer.seek(0)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
+    return n
+
+
+def copy_models(model: type[models.Model], rows: Sequence[dict]) -> int:
+    """COPY rows given as ``{attname: value}``; every other column gets the field's default."""
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
+    defaults = {f.attname: f.get_default() for f in fields}
+    columns = [f.column for f in fields]
+    return copy_rows(
+        model._meta.db_table, columns, ([row.get(f.attname, defaults[f.attname]) for f in fields] for row in rows)
+    )
+
+
+def next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+
+
+def move_sequence(model: type[models.Model]) -> None:
+    """After rows were copied with explicit ids: the next ``save()`` gets a free one."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))",  # noqa: S608
+            [table],
+        )
+
+
+def _pick(rng: random.Random, weighted: list[tuple[object, int]]):
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
+
+# -- the database ------------------------------------------------------------------------------------
+
+def database_name() -> str:
+    return connection.settings_dict["NAME"]
+
+
+def ensure_database(*, reset: bool) -> None:
+    """Create the bench database when missing; with ``reset`` drop it first."""
+    import psycopg2
+
+    name = database_name()
+    if reset and "bench" not in name:
+        sys.exit(f"--reset drops the database; refusing for {name!r} (its name must contain 'bench')")
+    settings = connection.settings_dict
+    params = {k: settings[k.upper()] for k in ("user", "password", "host", "port") if settings[k.upper()]}
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            if reset:
+                connection.close()
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+                print(f"created database {name}")
+    finally:
+        admin.close()
+
+
+def migrate() -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+# -- organisation and people ---------------------------------------------------------------------------
+
+def make_organisation(world: World) -> None:
+    """The demo's 部/課 (load_demo) and the rest of the 40 課."""
+    demo_sections = LoadDemo()._organisation()
+    for d_order, (dept_name, sections) in enumerate(ORGANISATION.items(), 1):
+        dept, _ = Department.objects.get_or_create(name=dept_name, defaults={"order": d_order})
+        for s_order, (name, weight) in enumerate(sections, 1):
+            section = demo_sections.get(name)
+            if section is None or section.department_id != dept.pk:
+                section, _ = Section.objects.get_or_create(department=dept, name=name, defaults={"order": s_order})
+            world.sections.append(section)
+            world.section_weights.append(weight)
+    world.count("部", Department.objects.count())
+    world.count("課", Section.objects.count())
+
+
+def make_people(world: World) -> None:
+    """The demo users (load_demo), then ~10 people per 課: one 所属長 each, one 部長 per 部."""
+    by_name = {s.name: s for s in world.sections}
+    world.users.update(LoadDemo()._users(by_name))
+    existing = set(User.objects.values_list("username", flat=True))
+    has_chief = set(User.objects.filter(is_section_chief=True).values_list("section_id", flat=True))
+    has_director = set(
+        User.objects.filter(is_director=True, section__isnull=False).values_list("section__department_id", flat=True)
+    )
+    password = make_password(DEMO_PASSWORD)  # one hash for all: hashing 400 times would take minutes
+    new = []
+    for s_index, (section, weight) in enumerate(zip(world.sections, world.section_weights, strict=True)):
+        for n in range(6 + 2 * weight):
+            username = f"s{s_index:02d}u{n:02d}"
+            if username in existing:
+                continue
+            flags = {}
+            if n == 0 and section.pk not in has_chief:
+                flags["is_section_chief"] = True
+            if n == 1 and section.department_id not in has_director:
+                flags["is_director"] = True
+                has_director.add(section.department_id)
+            if section.name == "総務課" and n in (2, 3):
+                flags["is_desk"] = True
+            rng = world.rng
+            new.append(User(
+                username=username, password=password, section=section,
+                display_name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN_NAMES)}", **flags,
+            ))
+    rare_name, rare_display, rare_section, _ = RARE
+    if rare_name not in existing:
+        new.append(User(username=rare_name, password=password, section=by_name[rare_section],
+                        display_name=rare_display))
+    User.objects.bulk_create(new, batch_size=1000)
+    world.count("利用者", len(new))
+    world.users.update({u.username: u for u in User.objects.select_related("section")})
+    for user in world.users.values():
+        if user.section_id and user.username != rare_name:
+            world.members.setdefault(user.section_id, []).append(user)
+    world.types = list(HarassmentType.objects.order_by("number", "pk"))
+    world.type_weights = [HARASSMENT_WEIGHTS.get(t.code, 1) for t in world.types]
+
+
+# -- reports and what hangs on them --------------------------------------------------------------------
+
+def _status_for(rng: random.Random, age: timedelta) -> str:
+    for days, weighted in STATUS_BY_AGE:
+        if days is None or age < timedelta(days=days):
+            return _pick(rng, weighted)
+    raise AssertionError
+
+
+def report_rows(world: World, count: int, first_id: int) -> list[dict]:
+    """``count`` reports, oldest first (ids grow with time, as in the real table)."""
+    rng, now = world.rng, world.now
+    span = YEARS * 365 * 24 * 3600
+    # More reports lately (the city started reporting in earnest): density grows over the span.
+    offsets = sorted(int(span * (1 - rng.random() ** 0.8)) for _ in range(count))
+    cum_weights = list(itertools.accumulate(world.section_weights))
+    rare = world.users[RARE[0]]
+    rare_left = RARE[3] if not IncidentReport.objects.filter(reporter=rare).exists() else 0
+    rows = []
+    for i, offset in enumerate(offsets):
+        created = now - timedelta(seconds=span - offset)
+        section = rng.choices(world.sections, cum_weights=cum_weights)[0]
+        reporter = rng.choice(world.members[section.pk])
+        if rare_left and section.pk == rare.section_id:
+            reporter, rare_left = rare, rare_left - 1
+        status = _status_for(rng, now - created)
+        minutes = rng.choice([10, 15, 20, 30, 40, 45, 60, 90, 120, 150, 180])
+        start = (created - timedelta(minutes=rng.randint(30, 3 * 24 * 60))).replace(second=0, microsecond=0)
+        end = start + timedelta(minutes=minutes)
+        submitted = None if status == Status.DRAFT else created + timedelta(minutes=rng.randint(5, 600))
+        place, behaviour = rng.choice(PLACES), rng.choice(BEHAVIOURS)
+        quote = rng.choice(QUOTES)
+        conduct = f"「{quote}」{rng.choice(ACTIONS)}。"
+        if rng.random() < 0.5:
+            conduct += f"さらに「{rng.choice(QUOTES)}」{rng.choice(ACTIONS)}。"
+        police = rng.random() < 0.04
+        rows.append({
+            "id": first_id + i,
+            "reporter_id": reporter.pk,
+            "section_id": section.pk,
+            "status": status,
+            "title": f"{place}での{behaviour}" if rng.random() < 0.97 else "",
+            "occurred_start": start,
+            "occurred_end": end,
+            "channel": _pick(rng, CHANNELS),
+            "place": rng.choice(PLACE_DETAILS),
+            "staff_count": rng.randint(1, 4),
+            "counterpart_count": rng.choice([1, 1, 1, 1, 2, 3]),
+            "counterpart_name": "" if rng.random() < 0.7 else f"{rng.choice(SURNAMES)} 某",
+            "counterpart_sex": rng.choice(["male", "male", "male", "female", "unknown"]),
+            "counterpart_age_band": rng.choice(["30s", "40s", "50s", "60s", "60s", "70plus", "unknown"]),
+            "counterpart_relation": rng.choice(RELATIONS),
+            "demand": rng.choice(DEMANDS),
+            "conduct": conduct,
+            "ground_unreasonable_demand": rng.random() < 0.8,
+            "ground_inappropriate_means": rng.random() < 0.9,
+            "warning_count": rng.choice([0, 1, 1, 2, 2, 3]),
+            "recording_started": rng.random() < 0.4,
+            "response_stopped": rng.random() < 0.3,
+            "exit_request_count": rng.choice([0, 0, 0, 1, 2]),
+            "police_called": police,
+            "police_called_at": end if police else None,
+            "harm_mental": rng.random() < 0.6,
+            "work_minutes_lost": minutes,
+            "wants_consultation": rng.random() < 0.2,
+            "created_at": created,
+            "updated_at": submitted or created,
+            "submitted_at": submitted,
+            "_minutes": minutes,
+            "_reporter": reporter,
+        })
+    return rows
+
+
+def timeline_rows(world: World, reports: list[dict]) -> list[dict]:
+    """経過: 2–5 entries per report, from 対応開始 to 対応終了."""
+    rng, kinds = world.rng, list(TIMELINE_TEXT)
+    rows = []
+    for r in reports:
+        n, start, minutes, actor = rng.randint(2, 5), r["occurred_start"], r["_minutes"], str(r["_reporter"])
+        rows.append({"report_id": r["id"], "at": start, "kind": TimelineKind.OTHER, "description": "対応開始",
+                     "actor_name": actor})
+        for k in range(1, n - 1):
+            kind = rng.choice(kinds)
+            rows.append({"report_id": r["id"], "at": start + timedelta(minutes=minutes * k // n), "kind": kind,
+                         "description": rng.choice(TIMELINE_TEXT[kind]), "actor_name": actor})
+        rows.append({"report_id": r["id"], "at": r["occurred_end"], "kind": TimelineKind.STOPPED,
+                     "description": "対応を終了", "actor_name": actor})
+    return rows
+
+
+def staff_member_rows(world: World, reports: list[dict]) -> list[tuple[int, int]]:
+    """対応職員: the reporter and 0–2 others, nearly always of the same 課."""
+    rng = world.rng
+    rows = []
+    for r in reports:
+        staff = {r["reporter_id"]}
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            pool = world.members[r["section_id"]] if rng.random() < 0.9 else world.members[rng.choice(world.sections).pk]
+            staff.add(rng.choice(pool).pk)
+        rows.extend((r["id"], user_id) for user_id in staff)
+    return rows
+
+
+def harassment_type_rows(world: World, reports: list[dict]) -> list[tuple[int, int]]:
+    """態様: one, sometimes two."""
+    rng = world.rng
+    rows = []
+    for r in reports:
+        chosen = {t.pk for t in rng.choices(world.types, world.type_weights, k=1 if rng.random() < 0.7 else 2)}
+        rows.extend((r["id"], type_id) for type_id in chosen)
+    return rows
+
+
+def event_rows(world: World, reports: list[dict]) -> list[dict]:
+    """監査記録: created, and submitted for every report past the draft."""
+    rows = []
+    for r in reports:
+        rows.append({"report_id": r["id"], "actor_id": r["reporter_id"], "at": r["created_at"],
+                     "action": EventAction.CREATED, "to_status": Status.DRAFT, "detail": {}})
+        if r["submitted_at"]:
+            rows.append({"report_id": r["id"], "actor_id": r["reporter_id"], "at": r["submitted_at"],
+                         "action": EventAction.SUBMITTED, "from_status": Status.DRAFT,
+                         "to_status": Status.SUBMITTED, "detail": {}})
+    return rows
+
+
+def make_reports(world: World, count: int) -> None:
+    """``count`` reports with their 経過, 対応職員, 態様 and audit events, in batches of COPY."""
+    staff_through = IncidentReport.staff_members.through
+    type_through = IncidentReport.harassment_types.through
+    staff_field = IncidentReport._meta.get_field("staff_members")
+    type_field = IncidentReport._meta.get_field("harassment_types")
+    first_id = next_id(IncidentReport)
+    all_rows = report_rows(world, count, first_id)
+    for start in range(0, count, BATCH):
+        batch = all_rows[start:start + BATCH]
+        with transaction.atomic():
+            world.count("連絡票", copy_models(IncidentReport, batch))
+            world.count("経過", copy_models(TimelineEntry, timeline_rows(world, batch)))
+            world.count("対応職員", copy_rows(staff_through._meta.db_table,
+                                          [staff_field.m2m_column_name(), staff_field.m2m_reverse_name()],
+                                          staff_member_rows(world, batch)))
+            world.count("態様", copy_rows(type_through._meta.db_table,
+                                        [type_field.m2m_column_name(), type_field.m2m_reverse_name()],
+                                        harassment_type_rows(world, batch)))
+            world.count("監査記録", copy_models(ReportEvent, event_rows(world, batch)))
+        print(f"  連絡票 {start + len(batch):,} / {count:,}", flush=True)
+    for model in (IncidentReport, TimelineEntry, ReportEvent, staff_through, type_through):
+        move_sequence(model)
+
+
+def vacuum_analyze() -> None:
+    """Fresh statistics and visibility map, as autovacuum leaves a table in production."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+# -- CLI -------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=None, help="how many reports in all (tops up)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
+    args = parser.parse_args(argv)
+
+    began = time.perf_counter()
+    url = urlparse(os.environ.get("DATABASE_URL", ""))
+    print(f"database {database_name()} on {url.hostname}:{url.port or 5432}")
+    ensure_database(reset=args.reset)
+    migrate()
+    timings = {"migrate": time.perf_counter() - began}
+
+    if args.reports is not None:
+        world = World(rng=random.Random(args.seed), now=timezone.now().astimezone(UTC))
+        step = time.perf_counter()
+        with transaction.atomic():
+            make_organisation(world)
+            make_people(world)
+        timings["organisation"] = time.perf_counter() - step
+        missing = args.reports - IncidentReport.objects.count()
+        if missing > 0:
+            step = time.perf_counter()
+            make_reports(world, missing)
+            timings["reports"] = time.perf_counter() - step
+        step = time.perf_counter()
+        vacuum_analyze()
+        timings["vacuum analyze"] = time.perf_counter() - step
+        print("made: " + ", ".join(f"{what} {n:,}" for what, n in world.made.items()))
+
+    totals = {
+        "連絡票": IncidentReport.objects.count(),
+        "下書き": IncidentReport.objects.filter(status=Status.DRAFT).count(),
+        "経過": TimelineEntry.objects.count(),
+        "対応職員": IncidentReport.staff_members.through.objects.count(),
+        "利用者": User.objects.count(),
+        "課": Section.objects.count(),
+    }
+    print("in the database: " + ", ".join(f"{what} {n:,}" for what, n in totals.items()))
+    print("took " + ", ".join(f"{what} {s:.1f} s" for what, s in timings.items())
+          + f"; total {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
