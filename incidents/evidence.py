@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from . import uploads
 from .models import EvidenceKind
 
 #: Accepted content types, as recognised from the file's first bytes, and their kind.
@@ -48,10 +49,7 @@ def evidence_error(upload: UploadedFile) -> str | None:
     if upload.size == 0:
         return _("「%(name)s」は空のファイルです。") % {"name": name}
     if upload.size > max_upload_bytes():
-        return _("「%(name)s」は大きすぎます（1ファイル %(limit)s MB まで）。") % {
-            "name": name,
-            "limit": settings.KASUHARA_MAX_UPLOAD_MB,
-        }
+        return uploads.too_large(name)
     if detect_type(upload) is None:
         return _(
             "「%(name)s」は添付できない形式です。音声（MP3・M4A・WAV など）、画像（JPEG・PNG など）、"

@@ -1,27 +1,86 @@
 """The 発生連絡票 form and its 経過 formset.
 
 A draft accepts anything well-formed; submitting checks every rule of the report. Every rule is
-here, beside the field it concerns, with a Japanese message; the view only asks ``is_valid()``.
+here, beside the field it concerns, with a Japanese message. The form owns every input of the
+page: the fields, the 経過 rows, the files kept from earlier tries (``staged``), the token that
+recognises the same form posted twice, and the version it was opened at. The view builds it with
+``IncidentReportForm.from_request`` and hands it to ``services.save_report``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+import uuid
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kasuhara.errors import BadInput
 from manual.models import HarassmentType
 
+from . import selectors, uploads
 from .evidence import evidence_error
 from .models import IncidentReport, TimelineEntry
 
 #: Clocks of PCs at counters drift; a time this far ahead is still "now".
 CLOCK_TOLERANCE = timedelta(minutes=5)
+
+#: The earliest date a report may name; the latest is tomorrow (a counter PC's clock may be behind).
+EARLIEST_DATE = date(2000, 1, 1)
+
+#: The most 経過 rows one report holds. The page's 「＋ 経過を1行追加」 stops here too.
+MAX_TIMELINE_ROWS = 50
+
+#: The most characters of one free-text box (a verbatim record is long, but not a book).
+MAX_TEXT_CHARS = 10_000
+
+_ASCII_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+def date_window() -> tuple[datetime, datetime]:
+    """From 2000-01-01 00:00 to the end of tomorrow, local time."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(EARLIEST_DATE, time.min, tzinfo=tz),
+        datetime.combine(tomorrow, time.max, tzinfo=tz),
+    )
+
+
+def window_error(value: datetime | None) -> str | None:
+    """A Japanese message naming the accepted window when ``value`` lies outside it."""
+    if value is None:
+        return None
+    earliest, latest = date_window()
+    if earliest <= value <= latest:
+        return None
+    return _("%(earliest)sから%(latest)sまでの日時を入力してください（例：2025-06-18 14:05）。") % {
+        "earliest": _("2000年1月1日"),
+        "latest": _("明日（%(date)s）") % {"date": f"{latest:%Y-%m-%d}"},
+    }
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """Ids posted by the page (comma-separated or repeated); anything else is a malformed request."""
+    ids = []
+    for chunk in values:
+        for part in chunk.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not _ASCII_ID.fullmatch(part):
+                raise BadInput(_("添付ファイルの指定が正しくありません。ページを開き直してください。"))
+            ids.append(int(part))
+    if len(ids) > uploads.max_report_files():
+        raise BadInput(_("添付ファイルの指定が多すぎます。"))
+    return ids
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -56,7 +115,20 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
-class StaffChoiceField(forms.ModelMultipleChoiceField):
+class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice that refuses more than ``max_choices`` values before it queries them."""
+
+    def __init__(self, *args, max_choices: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_choices = max_choices
+
+    def clean(self, value):
+        if value and len(value) > self.max_choices:
+            raise forms.ValidationError(_("選べるのは %(n)s 件までです。") % {"n": self.max_choices})
+        return super().clean(value)
+
+
+class StaffChoiceField(BoundedMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         section = obj.section.name if obj.section_id else ""
         return f"{obj}（{section}）" if section else str(obj)
@@ -127,23 +199,46 @@ class IncidentReportForm(forms.ModelForm):
             "remarks": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, user, related_choices=None, submitting: bool = False, **kwargs):
+    def __init__(self, *args, user, submitting: bool = False, staged_ids=(), refused_uploads=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
         self.user = user
+        #: Files kept from earlier tries of this form (ids); ``staged`` is filled by the service.
+        self.staged_ids = list(staged_ids)
+        self.staged: list = []
+        #: Files refused while the request was read, or by the per-user limit (Japanese messages).
+        self.upload_refusals = list(refused_uploads)
+        self.token, self.opened_version = self._form_identity()
         User = get_user_model()
         self.fields["staff_members"] = StaffChoiceField(
             label=_("対応職員"),
             queryset=User.objects.filter(is_active=True).select_related("section__department"),
             required=False,
+            max_choices=50,
             widget=forms.SelectMultiple(attrs={"size": 6}),
             help_text=_("対応した職員を選んでください（Ctrl / ⌘ キーを押しながらで複数選択）。"),
         )
-        self.fields["harassment_types"].queryset = HarassmentType.objects.order_by("number")
-        self.fields["related_reports"].queryset = (
-            related_choices.exclude(pk=self.instance.pk) if related_choices is not None
-            else IncidentReport.objects.none()
+        self.fields["harassment_types"] = BoundedMultipleChoiceField(
+            label=self.fields["harassment_types"].label,
+            queryset=HarassmentType.objects.order_by("number"),
+            required=False,
+            max_choices=10,
+            widget=forms.CheckboxSelectMultiple,
         )
+        self.fields["related_reports"] = BoundedMultipleChoiceField(
+            label=self.fields["related_reports"].label,
+            queryset=selectors.related_report_choices(user).exclude(pk=self.instance.pk),
+            required=False,
+            max_choices=20,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        for name, field in self.fields.items():
+            model_field = self._meta.model._meta.get_field(name) if name in self._meta.fields else None
+            if isinstance(model_field, models.TextField):
+                field.max_length = MAX_TEXT_CHARS
+                field.validators.append(MaxLengthValidator(MAX_TEXT_CHARS))
+                field.widget.attrs["maxlength"] = MAX_TEXT_CHARS
+        self.timeline = TimelineFormSet(self.data if self.is_bound else None, instance=self.instance, prefix="timeline")
         self.fields["harassment_types"].label_from_instance = lambda t: f"{t.number}. {t.name}"
         self.fields["related_reports"].label_from_instance = (
             lambda r: f"No.{r.pk} {r.title or ''}（{timezone.localtime(r.created_at):%Y-%m-%d}）"
@@ -157,10 +252,62 @@ class IncidentReportForm(forms.ModelForm):
             # The reporter is almost always one of the 対応職員; preselect them.
             self.initial["staff_members"] = [user.pk]
 
+    @classmethod
+    def from_request(cls, request, *, instance: IncidentReport) -> IncidentReportForm:
+        """The form bound to a POST of the report page (malformed ids answer 400)."""
+        post = request.POST
+        rows = post.get("timeline-TOTAL_FORMS", "0")
+        if not _ASCII_ID.fullmatch(rows) or int(rows) > MAX_TIMELINE_ROWS:
+            # Not something the page sends (its 「＋」 stops at the limit): refused before any row is built.
+            raise BadInput(_("経過記録は %(n)s 行までです。行をまとめるか、備考に書いてください。") % {"n": MAX_TIMELINE_ROWS})
+        return cls(
+            post,
+            request.FILES,
+            instance=instance,
+            user=request.user,
+            submitting=post.get("action") == "submit",
+            staged_ids=parse_ids(post.getlist("staged")),
+            refused_uploads=getattr(request, "evidence_refusals", ()),
+        )
+
+    def _form_identity(self) -> tuple[uuid.UUID, int | None]:
+        """The token of this form (new when the page is opened, posted back as it was) and the
+        version of the report it was opened at."""
+        if not self.is_bound:
+            return uuid.uuid4(), self.instance.version
+        try:
+            token = uuid.UUID(self.data.get("form_token", ""))
+        except ValueError:
+            token = uuid.uuid4()  # an old page without a token: it cannot be recognised, nothing more
+        raw_version = self.data.get("version", "")
+        version = int(raw_version) if _ASCII_ID.fullmatch(raw_version) else None
+        return token, version
+
+    def new_uploads(self) -> list:
+        """The files chosen in this post (each is judged by the field; the service stages the good ones)."""
+        return self.files.getlist("evidence") if self.is_bound else []
+
+    def is_valid(self) -> bool:
+        """The report and its 経過 rows; the rows are judged against the incident window."""
+        form_ok = super().is_valid()
+        self.timeline.submitting = self.submitting
+        self.timeline.window = self.incident_window()
+        return self.timeline.is_valid() and form_ok
+
+    def mark_reopened(self, version: int) -> None:
+        """After a conflict, a save of this form will overwrite the report at ``version`` on purpose."""
+        self.opened_version = version
+
     # -- rules -------------------------------------------------------------------------------
 
     def clean(self):
         data = super().clean()
+        for message in self.upload_refusals:
+            self.add_error("evidence", message)
+        for name in ("occurred_start", "occurred_end", "police_called_at"):
+            error = window_error(data.get(name))
+            if error and name not in self.errors:
+                self.add_error(name, error)
         # These counts cannot be empty in the database; a box the user cleared means 0.
         for name in ("warning_count", "exit_request_count", "exit_order_count"):
             if data.get(name) is None and name not in self.errors:
@@ -223,7 +370,19 @@ class TimelineEntryForm(forms.ModelForm):
     class Meta:
         model = TimelineEntry
         fields = ["at", "kind", "description", "actor_name", "outside_window_reason"]
-        widgets = {"description": forms.TextInput()}
+        widgets = {"description": forms.TextInput(attrs={"maxlength": 1000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].validators.append(MaxLengthValidator(1000))
+        self.fields["description"].max_length = 1000
+
+    def clean_at(self):
+        at = self.cleaned_data.get("at")
+        error = window_error(at)
+        if error:
+            raise forms.ValidationError(error)
+        return at
 
 
 class BaseTimelineFormSet(BaseInlineFormSet):
@@ -232,6 +391,10 @@ class BaseTimelineFormSet(BaseInlineFormSet):
 
     submitting = False
     window: tuple[datetime | None, datetime | None] = (None, None)
+    default_error_messages = {
+        "too_many_forms": gettext_lazy("経過記録は %(num)d 行までです。行をまとめるか、備考に書いてください。"),
+        "missing_management_form": gettext_lazy("経過記録の送信内容が正しくありません。ページを開き直してください。"),
+    }
 
     def clean(self):
         super().clean()
@@ -265,4 +428,7 @@ TimelineFormSet = inlineformset_factory(
     formset=BaseTimelineFormSet,
     extra=1,
     can_delete=True,
+    max_num=MAX_TIMELINE_ROWS,
+    absolute_max=MAX_TIMELINE_ROWS,
+    validate_max=True,
 )

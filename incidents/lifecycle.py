@@ -15,9 +15,13 @@ change, and record a ``ReportEvent`` in the same transaction. Later issues add t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,17 +41,58 @@ class Status(models.TextChoices):
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 
+def stamp_submitted(report) -> None:
+    """提出: a report that lacks what 提出 needs is refused (the form says it field by field; this
+    is the service's own guard), and the moment of submission is stamped."""
+    missing = missing_for_submission(report)
+    if missing:
+        raise ValidationError(gettext("提出に必要な項目が足りません：%s") % "、".join(missing))
+    report.submitted_at = timezone.now()
+
+
+def missing_for_submission(report) -> list[str]:
+    """What a report still lacks before it may be submitted."""
+    missing = []
+    if not report.occurred_start or not report.occurred_end:
+        missing.append(gettext("発生日時"))
+    if not report.harassment_types.exists():
+        missing.append(gettext("態様"))
+    if not report.staff_members.exists():
+        missing.append(gettext("対応職員"))
+    if not report.staff_count or not report.counterpart_count:
+        missing.append(gettext("人数"))
+    if not report.conduct.strip():
+        missing.append(gettext("言動"))
+    return missing
+
+
 @dataclass(frozen=True)
 class Transition:
+    """One move of the lifecycle.
+
+    ``policy`` names the function of ``incidents.policies`` that decides who may make the move
+    (``policy(user, report) -> bool``); ``effect`` is the move's own work on the locked row before
+    it is saved (it may refuse with a ``ValidationError``); ``fields`` are the columns it changes
+    besides the status; ``event`` is the audit action recorded.
+    """
+
     name: str
     sources: frozenset[str]
     target: str
     label: str
+    policy: str
+    needs_reason: bool = False
+    effect: Callable | None = None
+    fields: tuple[str, ...] = ()
+    event: str = "transition"
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        Transition("submit", frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, _("提出")),
+        Transition(
+            "submit", frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, _("提出"),
+            policy="can_edit_report", effect=stamp_submitted, fields=("submitted_at",), event="submitted",
+        ),
     ]
 }

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import EDITABLE, Status
+
+#: What the database accepts for a date-time of a report, whatever its source (form, admin, import):
+#: every stored value can be read back and converted to local time. The form's window is narrower.
+STORABLE_RANGE = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2999, 12, 31, tzinfo=UTC))
 
 
 class Channel(models.TextChoices):
@@ -156,6 +161,13 @@ class IncidentReport(models.Model):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
 
+    # Concurrency: every write (a form save or a lifecycle move) raises ``version``; a form carries
+    # the version it was opened at, so a stale form is recognised. ``form_token`` is the token of
+    # the form that made the last write (None after a move made elsewhere): the same form posted
+    # twice is recognised as one, and a new report posted twice is created once.
+    version = models.PositiveIntegerField(_("版"), default=0, editable=False)
+    form_token = models.UUIDField(_("フォーム識別子"), null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("カスハラ発生連絡票")
@@ -163,6 +175,20 @@ class IncidentReport(models.Model):
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="report_reporter_recent"),
             models.Index(fields=["section", "status"], name="report_section_status"),
+            # Every role's list reads this index backwards in list order and stops after a page; the
+            # included columns let the paginator's COUNT be an index-only scan (bench/report_list.py).
+            models.Index(fields=["-created_at", "-id"], name="report_recent", include=["status", "reporter", "section"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "form_token"], name="report_one_per_form_token"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__range": STORABLE_RANGE}),
+                    name=f"report_{name}_storable",
+                    violation_error_message=_("日時が扱える範囲（1900年〜2999年）の外です。"),
+                )
+                for name in ("occurred_start", "occurred_end", "police_called_at")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +236,13 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at__isnull=True) | Q(at__range=STORABLE_RANGE),
+                name="timeline_at_storable",
+                violation_error_message=_("日時が扱える範囲（1900年〜2999年）の外です。"),
+            ),
+        ]
         verbose_name = _("経過記録")
         verbose_name_plural = _("経過記録")
 
@@ -273,6 +306,8 @@ class EventAction(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("資料の追加")
     ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("資料の閲覧")
     TRANSITION = "transition", _("状態の変更")
+    STAFF_ADDED = "staff_added", _("対応職員に追加（閲覧できるようになる）")
+    STAFF_REMOVED = "staff_removed", _("対応職員から削除")
 
 
 class ReportEvent(models.Model):

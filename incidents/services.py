@@ -6,25 +6,29 @@ Each function is keyword-only, runs in one transaction, and leaves a ``ReportEve
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import policies
+from . import policies, uploads
 from .evidence import ACCEPTED_TYPES, detect_type, evidence_error
 from .lifecycle import TRANSITIONS
 from .models import Attachment, EventAction, IncidentReport, ReportEvent
 
 if TYPE_CHECKING:
-    from django.forms import ModelForm
-    from django.forms.models import BaseInlineFormSet
-
     from organization.models import User
+
+    from .forms import IncidentReportForm
 
 #: Staged uploads older than this are removed by ``tasks.purge_stale_staged_attachments``.
 STAGED_MAX_AGE = timedelta(days=1)
@@ -87,13 +91,53 @@ def stage_attachments(*, uploader: User, files: Iterable[UploadedFile]) -> list[
     return staged
 
 
-def keep_uploads(*, uploader: User, staged_ids: Sequence[int], files: Iterable[UploadedFile]) -> list[Attachment]:
+def keep_uploads(
+    *, uploader: User, staged_ids: Sequence[int], files: Iterable[UploadedFile], report: IncidentReport | None = None
+) -> tuple[list[Attachment], list[str]]:
     """Everything the user has uploaded on this form so far: the files kept from earlier tries
-    (``staged_ids``) and every acceptable one of ``files``. A refused file is left out here and
-    named beside the field by the form; the others are kept even when the form is refused."""
+    (``staged_ids``) and every acceptable one of ``files`` that fits the limits. A file refused for
+    its content is named beside the field by the form; one refused by a limit is returned with a
+    message. The kept files stay even when the form is refused.
+
+    Limits: what one report may carry (files and bytes, counting those already attached), and what
+    one user may have uploaded but not yet saved with a report (across all their open forms)."""
     kept = staged_for(uploader=uploader, ids=staged_ids)
-    acceptable = [f for f in files if evidence_error(f) is None]
-    return kept + stage_attachments(uploader=uploader, files=acceptable)
+    on_report = (
+        Attachment.objects.filter(report=report).aggregate(n=Count("pk"), size=Sum("size"))
+        if report is not None and report.pk else {"n": 0, "size": 0}
+    )
+    pending = Attachment.objects.filter(uploaded_by=uploader, report__isnull=True).aggregate(
+        n=Count("pk"), size=Sum("size")
+    )
+    report_files = (on_report["n"] or 0) + len(kept)
+    report_bytes = (on_report["size"] or 0) + sum(a.size for a in kept)
+    pending_files, pending_bytes = pending["n"] or 0, pending["size"] or 0
+    user_files = settings.KASUHARA_MAX_PENDING_FILES_PER_USER
+    user_bytes = settings.KASUHARA_MAX_PENDING_UPLOAD_MB_PER_USER * 1024 * 1024
+    refused, acceptable = [], []
+    for upload in files:
+        if evidence_error(upload) is not None:
+            continue
+        name = upload.name or _("（名前なし）")
+        if report_files + 1 > uploads.max_report_files():
+            refused.append(uploads.too_many_files(name))
+            continue
+        if report_bytes + upload.size > uploads.max_report_bytes():
+            refused.append(uploads.too_many_bytes(name))
+            continue
+        if pending_files + 1 > user_files or pending_bytes + upload.size > user_bytes:
+            refused.append(
+                _("「%(name)s」は添付できませんでした。保存前の添付ファイルが上限（%(files)s ファイル・%(size)s）に"
+                  "達しています。開いている連絡票を保存してから添付してください。")
+                % {"name": name, "files": user_files, "size": filesizeformat(user_bytes)}
+            )
+            continue
+        acceptable.append(upload)
+        report_files += 1
+        report_bytes += upload.size
+        pending_files += 1
+        pending_bytes += upload.size
+    return kept + stage_attachments(uploader=uploader, files=acceptable), refused
 
 
 def staged_for(*, uploader: User, ids: Sequence[int]) -> list[Attachment]:
@@ -103,55 +147,111 @@ def staged_for(*, uploader: User, ids: Sequence[int]) -> list[Attachment]:
     return list(Attachment.objects.filter(pk__in=ids, uploaded_by=uploader, report__isnull=True))
 
 
-def missing_for_submission(report: IncidentReport) -> list[str]:
-    """What a report still lacks before it may be submitted (the service's own guard)."""
-    missing = []
-    if not report.occurred_start or not report.occurred_end:
-        missing.append(_("発生日時"))
-    if not report.harassment_types.exists():
-        missing.append(_("態様"))
-    if not report.staff_members.exists():
-        missing.append(_("対応職員"))
-    if not report.staff_count or not report.counterpart_count:
-        missing.append(_("人数"))
-    if not report.conduct.strip():
-        missing.append(_("言動"))
-    return missing
+class Outcome(StrEnum):
+    INVALID = "invalid"  # the form has errors beside its fields
+    CONFLICT = "conflict"  # the report changed since the form was opened; the form says how
+    CREATED = "created"
+    SAVED = "saved"
+    SUBMITTED = "submitted"
+    DUPLICATE = "duplicate"  # the same form was posted again; ``report`` is what the first post made
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: Outcome
+    report: IncidentReport | None = None
+
+
+class Conflict(Exception):
+    """The report cannot take this form as it is; the message says why in Japanese."""
+
+
+def save_report(*, actor: User, form: IncidentReportForm, ip_address: str | None = None) -> SaveResult:
+    """Take a posted 発生連絡票 form: keep its uploads, and if it is valid save it (and submit it
+    when asked) under the row lock.
+
+    - A save writes the form's fields only: ``status`` and ``submitted_at`` change by moves alone.
+    - The permission is checked on the locked row, so a report submitted a moment ago is not
+      edited by a request that started before.
+    - A form opened before someone (or something) else changed the report gets a conflict
+      message and keeps everything typed; saving it again then overwrites deliberately.
+    - The same form posted twice (a double click) is one write: the second post is answered with
+      what the first made, and a new report is created once.
+    """
+    form.staged, refused = keep_uploads(
+        uploader=actor, staged_ids=form.staged_ids, files=form.new_uploads(),
+        report=form.instance if form.instance.pk else None,
+    )
+    form.upload_refusals.extend(refused)
+    if not form.is_valid():
+        return SaveResult(Outcome.INVALID)
+    try:
+        return _save_valid_report(actor=actor, form=form, ip_address=ip_address)
+    except Conflict as conflict:
+        form.add_error(None, str(conflict))
+        return SaveResult(Outcome.CONFLICT)
 
 
 @transaction.atomic
-def save_report(
-    *,
-    actor: User,
-    form: ModelForm,
-    timeline: BaseInlineFormSet,
-    staged_ids: Sequence[int] = (),
-    ip_address: str | None = None,
-    submit: bool = False,
-) -> IncidentReport:
-    """Save a valid report form with its 経過 rows and staged evidence; optionally submit it."""
-    report: IncidentReport = form.instance
-    is_new = report.pk is None
-    if is_new:
+def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str | None) -> SaveResult:
+    report: IncidentReport = form.save(commit=False)  # the typed values on the instance; written below
+    if report.pk is None:
         if not policies.can_file_report(actor):
             raise PermissionDenied
+        earlier = IncidentReport.objects.filter(reporter=actor, form_token=form.token).first()
+        if earlier is not None:
+            return SaveResult(Outcome.DUPLICATE, earlier)
         report.reporter = actor
         report.section = actor.section
-    elif not policies.can_edit_report(actor, IncidentReport.objects.get(pk=report.pk)):
-        raise PermissionDenied
-    report = form.save()
+        report.form_token = form.token
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # The same form's other post created it a moment ago (the unique token said so).
+            report.pk = None
+            return SaveResult(Outcome.DUPLICATE, IncidentReport.objects.get(reporter=actor, form_token=form.token))
+        staff_before: set[int] = set()
+        outcome = Outcome.CREATED
+    else:
+        locked = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        same_form = locked.form_token == form.token
+        if not policies.can_open_editor(actor, locked):
+            raise PermissionDenied
+        if not policies.can_edit_report(actor, locked):
+            if same_form:
+                return SaveResult(Outcome.DUPLICATE, locked)
+            raise Conflict(
+                _("この連絡票は、このページを開いた後に「%(status)s」になったため、変更できません。"
+                  "入力した内容はこのページに残っています。必要なら写し取ってください。")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.version != form.opened_version and not same_form:
+            form.mark_reopened(locked.version)
+            raise Conflict(
+                _("この連絡票は、このページを開いた後に別の画面で変更されました（%(at)s）。"
+                  "入力した内容はこのページに残っています。確認して、もう一度保存すると、この内容で上書きします。")
+                % {"at": f"{timezone.localtime(locked.updated_at):%H:%M}"}
+            )
+        staff_before = set(locked.staff_members.values_list("pk", flat=True))
+        report.version = locked.version + 1
+        report.form_token = form.token
+        report.save(update_fields=[*_form_columns(form), "version", "form_token", "updated_at"])
+        outcome = Outcome.SAVED
+    form.save_m2m()
+    timeline = form.timeline
     timeline.instance = report
     timeline.save()
     record_event(
         report=report,
         actor=actor,
-        action=EventAction.CREATED if is_new else EventAction.SAVED,
+        action=EventAction.CREATED if outcome == Outcome.CREATED else EventAction.SAVED,
         ip_address=ip_address,
-        to_status=report.status if is_new else "",
+        to_status=report.status if outcome == Outcome.CREATED else "",
         detail={"changed": sorted(form.changed_data)},
     )
-    attachments = staged_for(uploader=actor, ids=staged_ids)
-    for attachment in attachments:
+    _record_staff_changes(report=report, actor=actor, before=staff_before, ip_address=ip_address)
+    for attachment in form.staged:
         attachment.report = report
         attachment.save(update_fields=["report"])
         record_event(
@@ -161,9 +261,33 @@ def save_report(
             ip_address=ip_address,
             detail={"attachment": attachment.pk, "name": attachment.original_name},
         )
-    if submit:
-        report = transition(report=report, name="submit", actor=actor, ip_address=ip_address)
-    return report
+    if form.submitting:
+        report = transition(report=report, name="submit", actor=actor, ip_address=ip_address, keep_form=True)
+        outcome = Outcome.SUBMITTED
+    return SaveResult(outcome, report)
+
+
+def _form_columns(form: IncidentReportForm) -> list[str]:
+    """The report's own columns the form edits (never the status or the submission time)."""
+    concrete = {f.name for f in IncidentReport._meta.concrete_fields}
+    return [name for name in form._meta.fields if name in concrete]
+
+
+def _record_staff_changes(*, report: IncidentReport, actor: User, before: set[int], ip_address: str | None) -> None:
+    """Naming someone as 対応職員 lets them read the report and the resident's data once it is
+    submitted: each change is on record (who was given access, by whom)."""
+    after = {u.pk: u for u in report.staff_members.all() if u.pk != report.reporter_id}
+    before = before - {report.reporter_id}
+    for action, ids in ((EventAction.STAFF_ADDED, after.keys() - before), (EventAction.STAFF_REMOVED, before - after.keys())):
+        for user_id in sorted(ids):
+            named = after.get(user_id)
+            record_event(
+                report=report,
+                actor=actor,
+                action=action,
+                ip_address=ip_address,
+                detail={"user": user_id, "name": str(named) if named else ""},
+            )
 
 
 @transaction.atomic
@@ -174,8 +298,9 @@ def transition(
     actor: User,
     ip_address: str | None = None,
     reason: str = "",
+    keep_form: bool = False,
 ) -> IncidentReport:
-    """Move a report along its lifecycle: lock, check, change, record."""
+    """Move a report along its lifecycle: lock, check the state and the actor, change, record."""
     move = TRANSITIONS[name]
     locked = IncidentReport.objects.select_for_update().get(pk=report.pk)
     if locked.status not in move.sources:
@@ -183,33 +308,28 @@ def transition(
             _("この連絡票は「%(status)s」のため、%(action)sできません。")
             % {"status": locked.get_status_display(), "action": move.label}
         )
-    _check_permission(name, actor, locked)
-    if name == "submit":
-        missing = missing_for_submission(locked)
-        if missing:
-            raise ValidationError(_("提出に必要な項目が足りません：%s") % "、".join(missing))
-        locked.submitted_at = timezone.now()
+    if not getattr(policies, move.policy)(actor, locked):
+        raise PermissionDenied
+    if move.needs_reason and not reason.strip():
+        raise ValidationError(_("理由を入力してください。"))
+    if move.effect is not None:
+        move.effect(locked)
     from_status = locked.status
     locked.status = move.target
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    locked.version += 1
+    if not keep_form:
+        locked.form_token = None  # a form opened before this move is stale
+    locked.save(update_fields=["status", "version", "form_token", "updated_at", *move.fields])
     record_event(
         report=locked,
         actor=actor,
-        action=EventAction.SUBMITTED if name == "submit" else EventAction.TRANSITION,
+        action=move.event,
         ip_address=ip_address,
         from_status=from_status,
         to_status=locked.status,
         reason=reason,
     )
     return locked
-
-
-def _check_permission(name: str, actor: User, report: IncidentReport) -> None:
-    allowed = {
-        "submit": policies.can_edit_report,
-    }[name](actor, report)
-    if not allowed:
-        raise PermissionDenied
 
 
 def purge_stale_staged(*, now=None) -> int:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from manual import selectors as manual_selectors
 
 from . import policies, selectors, services
-from .forms import IncidentReportForm, TimelineFormSet
+from .forms import MAX_TIMELINE_ROWS, IncidentReportForm
 from .models import IncidentReport
 
 
@@ -46,19 +47,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/report_list.html", {"page": page, "scope": scope})
 
 
-def _parse_ids(raw: list[str]) -> list[int]:
-    ids = []
-    for chunk in raw:
-        for part in chunk.split(","):
-            if part.strip().isdigit():
-                ids.append(int(part))
-    return ids
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """New report (``pk`` None) or the reporter's own editable one: save as draft, or submit."""
+    """New report (``pk`` None) or the reporter's own one: save as draft, or submit."""
     if pk is None:
         if not policies.can_file_report(request.user):
             messages.error(request, _("所属（課）が登録されていないため、連絡票を作成できません。管理者に連絡してください。"))
@@ -66,63 +58,53 @@ def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         report = IncidentReport(reporter=request.user)
     else:
         report = policies.get_report_for_user(request.user, pk, for_edit=True)
-        if request.method == "GET":
+        if request.method == "GET" and not policies.can_edit_report(request.user, report):
+            messages.info(request, _("この連絡票は「%(status)s」のため編集できません。") % {"status": report.get_status_display()})
+            return redirect("incidents:detail", pk=report.pk)
+    if request.method == "GET":
+        if report.pk:
             # Opening a draft to edit shows it too: a view like any other.
             services.record_view(report=report, actor=request.user, ip_address=client_ip(request))
-    related_choices = selectors.related_report_choices(request.user)
-    submitting = request.method == "POST" and request.POST.get("action") == "submit"
-    staged = []
-    if request.method == "POST":
-        form = IncidentReportForm(
-            request.POST, request.FILES, instance=report, user=request.user,
-            related_choices=related_choices, submitting=submitting,
-        )
-        timeline = TimelineFormSet(request.POST, instance=report, prefix="timeline")
-        form_ok = form.is_valid()
-        timeline.submitting = submitting
-        timeline.window = form.incident_window()
-        timeline_ok = timeline.is_valid()
-        staged = services.keep_uploads(
-            uploader=request.user,
-            staged_ids=_parse_ids(request.POST.getlist("staged")),
-            files=request.FILES.getlist("evidence"),
-        )
-        if form_ok and timeline_ok:
-            try:
-                saved = services.save_report(
-                    actor=request.user,
-                    form=form,
-                    timeline=timeline,
-                    staged_ids=[a.pk for a in staged],
-                    ip_address=client_ip(request),
-                    submit=submitting,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                if submitting:
-                    messages.success(request, _("連絡票を提出しました。相談窓口と所属長に届きます。"))
-                    return redirect("incidents:detail", pk=saved.pk)
-                messages.success(request, _("下書きを保存しました。"))
-                return redirect("incidents:edit", pk=saved.pk)
+        return _render_form(request, IncidentReportForm(instance=report, user=request.user))
+
+    form = IncidentReportForm.from_request(request, instance=report)
+    try:
+        result = services.save_report(actor=request.user, form=form, ip_address=client_ip(request))
+    except PermissionDenied:
+        raise Http404 from None
+    if result.report is not None:
+        messages.success(request, SAVED_MESSAGES[result.outcome])
+        if result.report.is_editable:
+            return redirect("incidents:edit", pk=result.report.pk)
+        return redirect("incidents:detail", pk=result.report.pk)
+    if result.outcome == services.Outcome.INVALID:
         messages.error(request, _("入力内容を確認してください。赤字の項目を直して、もう一度保存してください。"))
-    else:
-        form = IncidentReportForm(instance=report, user=request.user, related_choices=related_choices)
-        timeline = TimelineFormSet(instance=report, prefix="timeline")
+    return _render_form(request, form, status=409 if result.outcome == services.Outcome.CONFLICT else 400)
+
+
+SAVED_MESSAGES = {
+    services.Outcome.CREATED: _lazy("下書きを保存しました。"),
+    services.Outcome.SAVED: _lazy("下書きを保存しました。"),
+    services.Outcome.SUBMITTED: _lazy("連絡票を提出しました。相談窓口と所属長に届きます。"),
+    services.Outcome.DUPLICATE: _lazy("この送信はすでに受け付けています（二重送信）。受け付けた連絡票を表示しています。"),
+}
+
+
+def _render_form(request: HttpRequest, form: IncidentReportForm, *, status: int = 200) -> HttpResponse:
+    report = form.instance
     return render(
         request,
         "incidents/report_form.html",
         {
             "form": form,
-            "timeline": timeline,
+            "timeline": form.timeline,
             "report": report,
-            "staged": staged,
+            "staged": form.staged,
             "saved_attachments": list(report.attachments.all()) if report.pk else [],
             "playbooks": manual_selectors.playbook_summaries(),
+            "max_timeline_rows": MAX_TIMELINE_ROWS,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -131,11 +113,14 @@ def report_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = policies.get_report_for_user(request.user, pk)
     services.record_view(report=report, actor=request.user, ip_address=client_ip(request))
+    related, related_hidden = selectors.related_reports(request.user, report)
     return render(
         request,
         "incidents/report_detail.html",
         {
             "report": selectors.report_detail(report),
+            "related": related,
+            "related_hidden": related_hidden,
             "history": selectors.report_history(report) if policies.can_see_history(request.user, report) else None,
             "can_edit": policies.can_edit_report(request.user, report),
         },
@@ -147,7 +132,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_print(request: HttpRequest, pk: int) -> HttpResponse:
     report = policies.get_report_for_user(request.user, pk)
     services.record_view(report=report, actor=request.user, ip_address=client_ip(request), printed=True)
-    return render(request, "incidents/report_print.html", {"report": selectors.report_detail(report)})
+    related, related_hidden = selectors.related_reports(request.user, report)
+    return render(
+        request,
+        "incidents/report_print.html",
+        {"report": selectors.report_detail(report), "related": related, "related_hidden": related_hidden},
+    )
 
 
 @login_required

@@ -143,11 +143,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "/_no_public_media/"
 MEDIA_ROOT = VAR_DIR / "no-public-media"
 
-# Uploads: per-file limit for evidence, in megabytes.
+# Uploads: limits for evidence (per file, per report, and per user for files uploaded with a form
+# that was not saved yet), checked while the request is read (incidents/uploads.py).
 KASUHARA_MAX_UPLOAD_MB = env.int("KASUHARA_MAX_UPLOAD_MB", default=20)
+KASUHARA_MAX_FILES_PER_REPORT = env.int("KASUHARA_MAX_FILES_PER_REPORT", default=20)
+KASUHARA_MAX_REPORT_UPLOAD_MB = env.int("KASUHARA_MAX_REPORT_UPLOAD_MB", default=200)
+KASUHARA_MAX_PENDING_FILES_PER_USER = env.int("KASUHARA_MAX_PENDING_FILES_PER_USER", default=20)
+KASUHARA_MAX_PENDING_UPLOAD_MB_PER_USER = env.int("KASUHARA_MAX_PENDING_UPLOAD_MB_PER_USER", default=200)
+FILE_UPLOAD_HANDLERS = [
+    "incidents.uploads.EvidenceQuotaHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Evidence is personal data: readable by the app's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A complete report with its longest 経過 has a few hundred fields; more is not a browser.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # E-mail: console by default, SMTP (or any backend URL django-environ knows) via EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

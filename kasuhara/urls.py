@@ -10,6 +10,8 @@ admin.site.site_header = "カスハラ対応システム 管理"
 admin.site.site_title = "カスハラ対応システム"
 admin.site.index_title = "管理メニュー"
 
+handler400 = "kasuhara.errors.bad_request"
+
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", org_views.healthz, name="healthz"),

@@ -11,14 +11,24 @@
   var total = form.querySelector("input[name='timeline-TOTAL_FORMS']");
   var template = document.getElementById("timeline-empty-row");
   if (addButton && total && template) {
+    var max = parseInt(addButton.getAttribute("data-max") || "0", 10);
+    var full = function () {
+      if (max && parseInt(total.value, 10) >= max) {
+        addButton.disabled = true;
+        addButton.textContent = addButton.getAttribute("data-full");
+      }
+    };
+    full();
     addButton.addEventListener("click", function () {
       var index = parseInt(total.value, 10);
+      if (max && index >= max) { full(); return; }
       var html = template.innerHTML.replace(/__prefix__/g, String(index));
       var body = document.querySelector("#timeline-table tbody");
       body.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
       var first = body.lastElementChild.querySelector("input, select");
       if (first) first.focus();
+      full();
     });
   }
 

@@ -180,7 +180,8 @@ def report_data(users, types):
     """``build(**changes)``: the POST of a complete, valid report by ``staff``; a change of None
     leaves that field out, as a browser does for an unticked box or an empty multi-select."""
 
-    def build(*, action="submit", timeline=None, **changes):
+    def build(*, action="submit", timeline=None, report=None, **changes):
+        """``report``: the post of that report's edit page as opened now (at its current version)."""
         data = {
             "action": action,
             "title": "窓口での長時間の居座り",
@@ -211,6 +212,8 @@ def report_data(users, types):
             "remarks": "",
         }
         data.update(timeline_rows(timeline or []))
+        if report is not None:
+            data["version"] = str(IncidentReport.objects.get(pk=report.pk).version)
         for key, value in changes.items():
             if value is None:
                 data.pop(key, None)

@@ -92,6 +92,22 @@ def test_the_visible_list_shows_exactly_what_the_table_allows(client, users, rep
     assert shown == allowed
 
 
+@pytest.mark.parametrize(("role", "kind", "expected"), CASES, ids=[f"{r}-{k}" for r, k, _ in CASES])
+def test_a_linked_report_shows_its_title_only_where_the_table_lets_it_open(
+    client, users, reports, make_report, role, kind, expected
+):
+    """The same table decides what a report's 「同じ相手方の過去の報告」 reveals: the title and a link
+    where the viewer may open the linked report, otherwise only that one more exists."""
+    own = make_report(users[role], title="閲覧者自身の報告")
+    own.related_reports.set([reports[kind]])
+    client.force_login(users[role])
+
+    for url in (f"/reports/{own.pk}/", f"/reports/{own.pk}/print/"):
+        page = client.get(url).content.decode()
+        assert (reports[kind].title in page) == (expected == 200), f"{role} reading {url}"
+        assert ("閲覧する権限のない報告が 1 件" in page) == (expected == 404)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_reporter_opens_a_draft_for_editing(client, users, reports, role):
     client.force_login(users[role])
@@ -102,12 +118,22 @@ def test_only_the_reporter_opens_a_draft_for_editing(client, users, reports, rol
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_nobody_edits_a_submitted_report_not_even_its_reporter(client, users, reports, role):
+def test_nobody_edits_a_submitted_report_not_even_its_reporter(client, users, reports, report_data, role):
+    submitted = reports["own_submitted"]
     client.force_login(users[role])
 
-    response = client.get(f"/reports/{reports['own_submitted'].pk}/edit/")
+    opened = client.get(f"/reports/{submitted.pk}/edit/")
+    posted = client.post(f"/reports/{submitted.pk}/edit/", report_data(action="save", title="書き換えた"))
 
-    assert response.status_code == 404
+    if role == "staff":
+        # The reporter is sent to the report itself, and a post is refused with the form kept.
+        assert (opened.status_code, opened["Location"]) == (302, f"/reports/{submitted.pk}/")
+        assert posted.status_code == 409
+        assert "書き換えた" in posted.content.decode()
+    else:
+        assert (opened.status_code, posted.status_code) == (404, 404)
+    submitted.refresh_from_db()
+    assert (submitted.title, submitted.status) == ("staff の提出済み", Status.SUBMITTED)
 
 
 def test_someone_elses_draft_cannot_be_changed_by_posting_to_it(client, users, reports, report_data):

@@ -27,8 +27,8 @@ def test_saving_and_submitting_a_draft_are_recorded(client, users, report_data, 
     draft = make_report(users["staff"], status=Status.DRAFT)
     client.force_login(users["staff"])
 
-    client.post(f"/reports/{draft.pk}/edit/", report_data(action="save", title="件名を直した"), REMOTE_ADDR=ADDRESS)
-    client.post(f"/reports/{draft.pk}/edit/", report_data(action="submit"), REMOTE_ADDR="192.0.2.45")
+    client.post(f"/reports/{draft.pk}/edit/", report_data(action="save", title="件名を直した", report=draft), REMOTE_ADDR=ADDRESS)
+    client.post(f"/reports/{draft.pk}/edit/", report_data(action="submit", report=draft), REMOTE_ADDR="192.0.2.45")
 
     saved, saved_again, submitted = ReportEvent.objects.filter(report=draft)
     assert (saved.action, saved.actor, saved.ip_address) == (EventAction.SAVED, users["staff"], ADDRESS)

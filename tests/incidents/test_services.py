@@ -12,25 +12,22 @@ from django.db import connection, transaction
 from django.http import QueryDict
 
 from incidents import services
-from incidents.forms import IncidentReportForm, TimelineFormSet
+from incidents.forms import IncidentReportForm
 from incidents.lifecycle import Status
 from incidents.models import EventAction, IncidentReport, ReportEvent
 from tests.incidents.conftest import START, local
 
 
-def bound_forms(data: dict, *, user, report: IncidentReport | None = None, submitting: bool = False):
-    """The form and 経過 formset as the view binds them to a POST."""
+def bound_form(data: dict, *, user, report: IncidentReport | None = None) -> IncidentReportForm:
+    """The form (with its 経過 rows) as the view binds it to a POST; for an existing report, as
+    opened at the report's current version."""
     post = QueryDict(mutable=True)
+    if report is not None:
+        data = {"version": str(report.version), **data}
     for key, value in data.items():
         post.setlist(key, value if isinstance(value, list) else [value])
     report = report or IncidentReport(reporter=user)
-    form = IncidentReportForm(post, instance=report, user=user, submitting=submitting)
-    timeline = TimelineFormSet(post, instance=report, prefix="timeline")
-    assert form.is_valid(), form.errors
-    timeline.submitting = submitting
-    timeline.window = form.incident_window()
-    assert timeline.is_valid(), timeline.errors
-    return form, timeline
+    return IncidentReportForm(post, instance=report, user=user, submitting=data.get("action") == "submit")
 
 
 TWO_ROWS = [
@@ -41,10 +38,12 @@ TWO_ROWS = [
 
 def test_saving_a_new_report_files_it_under_the_reporter_and_their_section(users, report_data):
     staff = users["staff"]
-    form, timeline = bound_forms(report_data(action="save", timeline=TWO_ROWS), user=staff)
+    form = bound_form(report_data(action="save", timeline=TWO_ROWS), user=staff)
 
-    report = services.save_report(actor=staff, form=form, timeline=timeline, ip_address="192.0.2.1")
+    result = services.save_report(actor=staff, form=form, ip_address="192.0.2.1")
 
+    assert result.outcome == services.Outcome.CREATED
+    report = result.report
     report.refresh_from_db()
     assert (report.reporter, report.section, report.status) == (staff, staff.section, Status.DRAFT)
     assert report.title == "窓口での長時間の居座り"
@@ -61,9 +60,9 @@ def test_saving_a_new_report_files_it_under_the_reporter_and_their_section(users
 def test_saving_a_draft_again_records_what_changed(users, report_data, make_report):
     staff = users["staff"]
     draft = make_report(staff, status=Status.DRAFT)
-    form, timeline = bound_forms(report_data(action="save", title="件名を直した"), user=staff, report=draft)
+    form = bound_form(report_data(action="save", title="件名を直した"), user=staff, report=draft)
 
-    services.save_report(actor=staff, form=form, timeline=timeline, ip_address="192.0.2.2")
+    assert services.save_report(actor=staff, form=form, ip_address="192.0.2.2").outcome == services.Outcome.SAVED
 
     draft.refresh_from_db()
     assert draft.title == "件名を直した"
@@ -90,10 +89,12 @@ def test_submitting_moves_the_draft_to_submitted_and_records_it(users, make_repo
 
 def test_save_and_submit_in_one_step_leaves_both_events(users, report_data):
     staff = users["staff"]
-    form, timeline = bound_forms(report_data(), user=staff, submitting=True)
+    form = bound_form(report_data(), user=staff)
 
-    report = services.save_report(actor=staff, form=form, timeline=timeline, submit=True)
+    result = services.save_report(actor=staff, form=form)
 
+    assert result.outcome == services.Outcome.SUBMITTED
+    report = result.report
     assert report.status == Status.SUBMITTED
     assert list(report.events.values_list("action", flat=True)) == [EventAction.CREATED, EventAction.SUBMITTED]
 
@@ -144,12 +145,12 @@ def test_after_submitting_the_reporter_can_no_longer_change_the_report(client, u
 
     response = client.post(f"/reports/{report.pk}/edit/", report_data(action="save", title="提出後に変えた"))
 
-    assert response.status_code == 404
+    assert response.status_code == 409
+    assert "「提出済み」になったため、変更できません" in response.content.decode()
     report.refresh_from_db()
     assert (report.title, report.status) == ("元の件名", Status.SUBMITTED)
-    form, timeline = bound_forms(report_data(action="save", title="提出後に変えた"), user=staff, report=report)
-    with pytest.raises(PermissionDenied):
-        services.save_report(actor=staff, form=form, timeline=timeline)
+    form = bound_form(report_data(action="save", title="提出後に変えた"), user=staff, report=report)
+    assert services.save_report(actor=staff, form=form).outcome == services.Outcome.CONFLICT
     assert IncidentReport.objects.get(pk=report.pk).title == "元の件名"
 
 
