@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "organization",
     "manual",
     "incidents",
+    "consultations",
+    "counterparts",
     "committee",
 ]
 

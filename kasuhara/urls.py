@@ -19,5 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("incidents.urls")),
     path("manual/", include("manual.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("counterparts/", include("counterparts.urls")),
     path("admin/", admin.site.urls),
 ]
