@@ -27,7 +27,7 @@ from manual.models import HarassmentType
 
 from . import selectors, uploads
 from .evidence import evidence_error
-from .models import IncidentReport, TimelineEntry
+from .models import ActionKind, Difficulty, IncidentReport, Judgement, Level, Outcome, TimelineEntry
 
 #: Clocks of PCs at counters drift; a time this far ahead is still "now".
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -432,3 +432,88 @@ TimelineFormSet = inlineformset_factory(
     absolute_max=MAX_TIMELINE_ROWS,
     validate_max=True,
 )
+
+
+# -- the case after 提出: the moves and the 相談窓口's work ----------------------------------------------
+
+def _desk_users():
+    return get_user_model().objects.filter(is_active=True, is_desk=True).order_by("username")
+
+
+def _text(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+#: The inputs a move may need (``Transition.needs``), each a form field.
+MOVE_FIELDS = {
+    "reason": lambda: _text(gettext_lazy("理由")),
+    "judgement": lambda: forms.ChoiceField(label=gettext_lazy("カスハラに該当するか"), choices=Judgement.choices, widget=forms.RadioSelect),
+    "difficulty": lambda: forms.ChoiceField(label=gettext_lazy("難易度"), choices=Difficulty.choices, widget=forms.RadioSelect),
+    "comment": lambda: _text(gettext_lazy("コメント（報告者には表示されません）"), required=False),
+    "handler": lambda: forms.ModelChoiceField(
+        label=gettext_lazy("担当者"), queryset=_desk_users(), required=False, empty_label=gettext_lazy("自分が担当する")
+    ),
+    "outcome": lambda: forms.ChoiceField(label=gettext_lazy("結果"), choices=Outcome.choices, widget=forms.RadioSelect),
+    "outcome_note": lambda: _text(gettext_lazy("結果の説明"), required=False),
+}
+
+
+class CaseForm(forms.Form):
+    """Every form on a case carries the version its page showed: a case changed since is a conflict."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class MoveForm(CaseForm):
+    def __init__(self, *args, move, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.move = move
+        for name in move.needs:
+            self.fields[name] = MOVE_FIELDS[name]()
+
+    def inputs(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class AssignForm(CaseForm):
+    submit_label = gettext_lazy("担当者を指定")
+    handler = forms.ModelChoiceField(label=gettext_lazy("担当者"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = _desk_users()
+
+
+class RateForm(CaseForm):
+    submit_label = gettext_lazy("評価を保存")
+    continuity = forms.ChoiceField(label=gettext_lazy("継続性"), choices=[("", "—"), *Level.choices], required=False)
+    malice = forms.ChoiceField(label=gettext_lazy("悪質性"), choices=[("", "—"), *Level.choices], required=False)
+    urgent = forms.BooleanField(label=gettext_lazy("至急"), required=False)
+
+
+class EscalateForm(CaseForm):
+    submit_label = gettext_lazy("特に困難に引き上げる")
+    confirm = forms.BooleanField(
+        label=gettext_lazy("部をまたぐ検討（検討組織）が必要な「特に困難」事案として、相談窓口と総務部長に上げる"),
+    )
+
+
+class NoteForm(forms.Form):
+    submit_label = gettext_lazy("内部メモを追加")
+    body = _text(gettext_lazy("内部メモ（相談窓口だけが読めます）"), rows=3)
+
+
+class ActionForm(forms.Form):
+    submit_label = gettext_lazy("対応を記録")
+    kind = forms.ChoiceField(label=gettext_lazy("種別"), choices=ActionKind.choices)
+    description = _text(gettext_lazy("内容"), rows=2)
+    done_by = forms.CharField(label=gettext_lazy("実施者"), max_length=100)
+    done_on = forms.DateField(
+        label=gettext_lazy("実施日"), widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d", "%Y/%m/%d"]
+    )
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if not EARLIEST_DATE <= done_on <= timezone.localdate() + timedelta(days=1):
+            raise forms.ValidationError(_("2000年1月1日から明日までの日付を入力してください。"))
+        return done_on

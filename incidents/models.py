@@ -46,6 +46,35 @@ class AgeBand(models.TextChoices):
     UNKNOWN = "unknown", _("不明")
 
 
+class Judgement(models.TextChoices):
+    """所属長の判断."""
+
+    APPLICABLE = "applicable", _("カスハラに該当")
+    NOT_APPLICABLE = "not_applicable", _("非該当")
+    PENDING = "pending", _("判断保留")
+
+
+class Difficulty(models.TextChoices):
+    NORMAL = "normal", _("通常")
+    HARD = "hard", _("困難")
+    VERY_HARD = "very_hard", _("特に困難")
+
+
+class Level(models.TextChoices):
+    """継続性・悪質性."""
+
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("解決")
+    MONITORING = "monitoring", _("継続監視")
+    DISCONTINUED = "discontinued", _("対応打切り")
+    OTHER = "other", _("その他")
+
+
 class IncidentReport(models.Model):
     """カスハラ発生連絡票: the 5W1H of one incident, filed by the staff member who met it."""
 
@@ -161,6 +190,35 @@ class IncidentReport(models.Model):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
 
+    # The case, after 提出: 所属長の確認 (judgement, difficulty, comment; not shown to the reporter)
+    chief_judgement = models.CharField(_("所属長の判断"), max_length=20, choices=Judgement.choices, blank=True)
+    difficulty = models.CharField(
+        _("難易度"), max_length=20, choices=Difficulty.choices, blank=True, db_index=True
+    )
+    chief_comment = models.TextField(_("所属長のコメント"), blank=True)
+    confirmed_at = models.DateTimeField(_("所属長確認日時"), null=True, blank=True)
+    # 部長 raised it to 特に困難: needs the cross-department review (検討組織)
+    cross_review = models.BooleanField(_("検討組織での検討が必要"), default=False)
+    # 相談窓口 triage
+    accepted_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_handled",
+        verbose_name=_("担当者"),
+    )
+    continuity = models.CharField(_("継続性"), max_length=10, choices=Level.choices, blank=True)
+    malice = models.CharField(_("悪質性"), max_length=10, choices=Level.choices, blank=True)
+    urgent = models.BooleanField(_("至急"), default=False)
+    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("結果の説明"), blank=True)
+    closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    #: Folded (full/half width, case) text of 件名, 要求内容, 言動, 経過 and 相手方の氏名, for the queue's
+    #: substring search; kept current by the services on every write.
+    search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
+
     # Concurrency: every write (a form save or a lifecycle move) raises ``version``; a form carries
     # the version it was opened at, so a stale form is recognised. ``form_token`` is the token of
     # the form that made the last write (None after a move made elsewhere): the same form posted
@@ -250,6 +308,57 @@ class TimelineEntry(models.Model):
         return f"{self.at:%H:%M} {self.description[:30]}" if self.at else self.description[:30]
 
 
+class CaseNote(models.Model):
+    """内部メモ of the 相談窓口: never shown to the reporter or the 所属長・部長."""
+
+    report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("記入者"))
+    at = models.DateTimeField(_("日時"), auto_now_add=True)
+    body = models.TextField(_("内部メモ"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("内部メモ")
+        verbose_name_plural = _("内部メモ")
+
+    def __str__(self) -> str:
+        return self.body[:30]
+
+
+class ActionKind(models.TextChoices):
+    """Measures toward the offender, and other follow-up the 相談窓口 records."""
+
+    WARNING_LETTER = "warning_letter", _("警告文書")
+    MEETING = "meeting", _("面談")
+    BAN = "ban", _("出入禁止")
+    PHONE = "phone", _("電話連絡")
+    SINGLE_CONTACT = "single_contact", _("対応窓口の一本化")
+    POLICE = "police", _("警察への相談")
+    LEGAL = "legal", _("法律相談")
+    CARE = "care", _("職員のケア")
+    OTHER = "other", _("その他")
+
+
+class FollowUpAction(models.Model):
+    """対応の記録: what was done about the case, by whom, when."""
+
+    report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("種別"), max_length=20, choices=ActionKind.choices)
+    description = models.TextField(_("内容"))
+    done_by = models.CharField(_("実施者"), max_length=100)
+    done_on = models.DateField(_("実施日"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("記録者"))
+    recorded_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_on", "id"]
+        verbose_name = _("対応の記録")
+        verbose_name_plural = _("対応の記録")
+
+    def __str__(self) -> str:
+        return f"{self.done_on} {self.get_kind_display()}"
+
+
 class EvidenceKind(models.TextChoices):
     AUDIO = "audio", _("音声")
     IMAGE = "image", _("画像")
@@ -308,6 +417,22 @@ class EventAction(models.TextChoices):
     TRANSITION = "transition", _("状態の変更")
     STAFF_ADDED = "staff_added", _("対応職員に追加（閲覧できるようになる）")
     STAFF_REMOVED = "staff_removed", _("対応職員から削除")
+    CONFIRMED = "confirmed", _("所属長の確認")
+    RETURNED = "returned", _("差戻し")
+    ACCEPTED = "accepted", _("受付")
+    STARTED = "started", _("対応開始")
+    REFERRED = "referred", _("委員会に付議")
+    DECIDED = "decided", _("対応方針の決定")
+    SHARED = "shared", _("庁内共有")
+    CLOSED = "closed", _("完了")
+    REOPENED = "reopened", _("再開")
+    ESCALATED = "escalated", _("特に困難に引き上げ")
+    ASSIGNED = "assigned", _("担当者の指定")
+    RATED = "rated", _("継続性・悪質性・至急の設定")
+    NOTE_ADDED = "note_added", _("内部メモ")
+    ACTION_RECORDED = "action_recorded", _("対応の記録")
+    COUNTERPART_LINKED = "counterpart_linked", _("相手方を紐付け")
+    COUNTERPART_UNLINKED = "counterpart_unlinked", _("相手方の紐付けを解除")
 
 
 class ReportEvent(models.Model):

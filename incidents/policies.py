@@ -7,8 +7,13 @@ answered with 404, never 403, so an outsider learns nothing about its existence.
 - 所属長: the submitted reports of their 課.
 - 部長: the submitted reports of their 部.
 - 相談窓口: every submitted report.
+- 総務部長: the reports a 部長 raised to 特に困難 (the cross-department review).
 - 管理者 (admin) reads nothing by being admin; only through one of the roles above.
 Only the reporter changes a report, and only while it is editable (下書き, 差戻し).
+
+Who may make which move of the lifecycle is decided by the functions named in
+``lifecycle.TRANSITIONS`` (``can_submit``, ``can_confirm``, ``can_return``, ``can_triage``,
+``can_decide``); the case's internal notes and the 所属長's comment have rules of their own below.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ def _visible_q(user: User) -> Q:
         # The 課 of the director's 部, found from their own 課 inside the query (no extra query).
         department_sections = Section.objects.filter(department__sections=user.section_id)
         scope |= Q(section_id__in=department_sections.values("pk"))
+    if user.is_ga_director:
+        scope |= Q(cross_review=True)
     return own | (submitted & scope)
 
 
@@ -68,7 +75,72 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
         return True
     if user.is_director and user.section_id and report.section.department_id == user.section.department_id:
         return True
+    if user.is_ga_director and report.cross_review:
+        return True
     return report.staff_members.filter(pk=user.pk).exists()
+
+
+# -- the lifecycle's moves ---------------------------------------------------------------------
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def heads_section_of(user: User, report: IncidentReport) -> bool:
+    return _active(user) and user.is_section_chief and user.section_id is not None and user.section_id == report.section_id
+
+
+def heads_department_of(user: User, report: IncidentReport) -> bool:
+    return (
+        _active(user) and user.is_director and user.section_id is not None
+        and report.section.department_id == user.section.department_id
+    )
+
+
+def can_submit(user: User, report: IncidentReport) -> bool:
+    return can_edit_report(user, report)
+
+
+def can_confirm(user: User, report: IncidentReport) -> bool:
+    """所属長の確認: the head of the reporter's 課, where the city uses that step."""
+    from .lifecycle import chief_confirmation_on
+
+    return chief_confirmation_on() and heads_section_of(user, report)
+
+
+def can_return(user: User, report: IncidentReport) -> bool:
+    """差戻し: the 相談窓口 at any time before it works on the case; the 所属長 before confirming."""
+    if _active(user) and user.is_desk:
+        return True
+    return report.status == Status.SUBMITTED and heads_section_of(user, report)
+
+
+def can_triage(user: User, report: IncidentReport) -> bool:
+    """The 相談窓口's work on a case: accept, assign, rate, note, refer, share, close, reopen."""
+    return _active(user) and user.is_desk
+
+
+def can_decide(user: User, report: IncidentReport) -> bool:
+    """The committee's decision (recorded in full by the committee's own pages)."""
+    return _active(user) and user.is_committee_chair
+
+
+def can_escalate(user: User, report: IncidentReport) -> bool:
+    """The 部長 of the report's 部 may raise a case to 特に困難 (cross-department review)."""
+    return heads_department_of(user, report) and report.status not in (Status.DRAFT, Status.CLOSED)
+
+
+def can_see_internal(user: User, report: IncidentReport) -> bool:
+    """内部メモ and the 相談窓口's ratings: the 相談窓口 only (never the reporter or the 所属長)."""
+    return can_triage(user, report)
+
+
+def can_see_chief_comment(user: User, report: IncidentReport) -> bool:
+    """The 所属長's judgement and comment: the 所属長, the 部長 and the 相談窓口, not the reporter."""
+    return (
+        can_triage(user, report) or heads_section_of(user, report) or heads_department_of(user, report)
+        or (_active(user) and user.is_ga_director and report.cross_review)
+    )
 
 
 def can_edit_report(user: User, report: IncidentReport) -> bool:

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from organization import calendar
+
 from . import policies
-from .lifecycle import Status
+from .lifecycle import Status, moves_from
 from .models import IncidentReport, ReportEvent
 
 if TYPE_CHECKING:
@@ -63,3 +65,44 @@ def related_reports(user: User, report: IncidentReport) -> tuple[list[IncidentRe
     linked = report.related_reports.values("pk")
     readable = list(policies.visible_reports(user).filter(pk__in=linked).order_by("created_at", "id"))
     return readable, report.related_reports.count() - len(readable)
+
+
+def move_forms(user: User, report: IncidentReport) -> dict:
+    """A form for each move of the lifecycle the user may make on the case now."""
+    from .forms import MoveForm
+
+    return {
+        move.name: MoveForm(move=move, initial={"version": report.version})
+        for move in moves_from(report.status)
+        if getattr(policies, move.policy)(user, report)
+    }
+
+
+#: Moves whose reason is addressed to the reporter; other reasons are for the roles handling the case.
+REASONS_FOR_REPORTER = frozenset({"returned", "reopened", "decided", "closed"})
+
+
+def report_history_for(user: User, report: IncidentReport) -> list[ReportEvent]:
+    """The report's audit trail as this user may read it: those who handle the case see every
+    reason; the reporter and 対応職員 see the reasons addressed to them."""
+    events = list(report_history(report))
+    if not policies.can_see_chief_comment(user, report):
+        for event in events:
+            if event.action not in REASONS_FOR_REPORTER:
+                event.reason = ""
+    return events
+
+
+def return_reason(report: IncidentReport) -> str:
+    """The reason of the latest 差戻し, while the report is returned (it is addressed to the reporter)."""
+    if report.status != Status.RETURNED:
+        return ""
+    event = report.events.filter(action="returned").order_by("-at", "-id").first()
+    return event.reason if event else ""
+
+
+def business_age(report: IncidentReport) -> int | None:
+    """Business days since submission (weekends, holidays and the city's closing days excluded)."""
+    if report.submitted_at is None:
+        return None
+    return calendar.business_age(report.submitted_at)

@@ -20,10 +20,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kasuhara.textnorm import fold
+
 from . import policies, uploads
 from .evidence import ACCEPTED_TYPES, detect_type, evidence_error
 from .lifecycle import TRANSITIONS
-from .models import Attachment, EventAction, IncidentReport, ReportEvent
+from .models import (
+    Attachment,
+    CaseNote,
+    Difficulty,
+    EventAction,
+    FollowUpAction,
+    IncidentReport,
+    ReportEvent,
+    TimelineEntry,
+)
 
 if TYPE_CHECKING:
     from organization.models import User
@@ -242,6 +253,7 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
     timeline = form.timeline
     timeline.instance = report
     timeline.save()
+    refresh_search_text(report)
     record_event(
         report=report,
         actor=actor,
@@ -298,11 +310,15 @@ def transition(
     actor: User,
     ip_address: str | None = None,
     reason: str = "",
+    inputs: dict | None = None,
+    version: int | None = None,
     keep_form: bool = False,
 ) -> IncidentReport:
-    """Move a report along its lifecycle: lock, check the state and the actor, change, record."""
+    """Move a report along its lifecycle: lock, refuse the wrong state, check the actor through the
+    move's policy, apply the move's own work, change, record. ``version``: the version the actor's
+    page showed; a case changed since is refused as a conflict, so nothing is applied twice."""
     move = TRANSITIONS[name]
-    locked = IncidentReport.objects.select_for_update().get(pk=report.pk)
+    locked = _lock(report, version=version)
     if locked.status not in move.sources:
         raise ValidationError(
             _("この連絡票は「%(status)s」のため、%(action)sできません。")
@@ -310,10 +326,10 @@ def transition(
         )
     if not getattr(policies, move.policy)(actor, locked):
         raise PermissionDenied
-    if move.needs_reason and not reason.strip():
+    if "reason" in move.needs and not reason.strip():
         raise ValidationError(_("理由を入力してください。"))
     if move.effect is not None:
-        move.effect(locked)
+        move.effect(locked, actor, inputs or {})
     from_status = locked.status
     locked.status = move.target
     locked.version += 1
@@ -328,8 +344,95 @@ def transition(
         from_status=from_status,
         to_status=locked.status,
         reason=reason,
+        detail=_event_detail(inputs),
     )
     return locked
+
+
+def _lock(report: IncidentReport, *, version: int | None) -> IncidentReport:
+    locked = IncidentReport.objects.select_for_update().select_related("section").get(pk=report.pk)
+    if version is not None and locked.version != version:
+        raise Conflict(
+            _("この連絡票は、画面を開いた後にほかの人が操作しました（%(at)s）。入力した内容は残っています。"
+              "最新の状態を確かめてから、もう一度操作してください。")
+            % {"at": f"{timezone.localtime(locked.updated_at):%H:%M}"}
+        )
+    return locked
+
+
+def _event_detail(inputs: dict | None) -> dict:
+    """What the actor chose, as the event keeps it (users by id and name; text as typed)."""
+    detail = {}
+    for key, value in (inputs or {}).items():
+        if key == "reason" or value in (None, ""):
+            continue
+        detail[key] = {"user": value.pk, "name": str(value)} if hasattr(value, "pk") else value
+    return detail
+
+
+@transaction.atomic
+def update_case(
+    *, report: IncidentReport, actor: User, action: str, changes: dict, version: int | None = None,
+    ip_address: str | None = None,
+) -> IncidentReport:
+    """A change to the case that is not a move: assign a handler, rate 継続性・悪質性・至急 (the
+    相談窓口), or raise it to 特に困難 (the 部長). One row lock, one event."""
+    policy, allowed = CASE_CHANGES[action]
+    locked = _lock(report, version=version)
+    if not policy(actor, locked) or set(changes) - allowed:
+        raise PermissionDenied
+    if action == EventAction.ESCALATED and locked.difficulty == Difficulty.VERY_HARD and locked.cross_review:
+        raise ValidationError(_("この事案はすでに「特に困難」です。"))
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save(update_fields=[*changes, "version", "updated_at"])
+    record_event(report=locked, actor=actor, action=action, ip_address=ip_address, detail=_event_detail(changes))
+    return locked
+
+
+CASE_CHANGES = {
+    EventAction.ASSIGNED: (policies.can_triage, {"handler"}),
+    EventAction.RATED: (policies.can_triage, {"continuity", "malice", "urgent"}),
+    EventAction.ESCALATED: (policies.can_escalate, {"difficulty", "cross_review"}),
+}
+
+
+@transaction.atomic
+def add_note(*, report: IncidentReport, actor: User, body: str, ip_address: str | None = None) -> CaseNote:
+    """内部メモ of the 相談窓口. The event says a note was added, never what it says."""
+    locked = _lock(report, version=None)
+    if not policies.can_see_internal(actor, locked):
+        raise PermissionDenied
+    note = CaseNote.objects.create(report=locked, author=actor, body=body)
+    record_event(report=locked, actor=actor, action=EventAction.NOTE_ADDED, ip_address=ip_address,
+                 detail={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def record_action(
+    *, report: IncidentReport, actor: User, kind: str, description: str, done_by: str, done_on,
+    ip_address: str | None = None,
+) -> FollowUpAction:
+    """対応の記録: a measure toward the offender or other follow-up (what, by whom, when)."""
+    locked = _lock(report, version=None)
+    if not policies.can_triage(actor, locked):
+        raise PermissionDenied
+    action = FollowUpAction.objects.create(
+        report=locked, kind=kind, description=description, done_by=done_by, done_on=done_on, recorded_by=actor
+    )
+    record_event(report=locked, actor=actor, action=EventAction.ACTION_RECORDED, ip_address=ip_address,
+                 detail={"action": action.pk, "kind": kind})
+    return action
+
+
+def refresh_search_text(report: IncidentReport) -> None:
+    """The folded text the queue searches: 件名, 要求内容, 言動, 経過 and 相手方の氏名."""
+    row = IncidentReport.objects.values("title", "demand", "conduct", "counterpart_name").get(pk=report.pk)
+    steps = TimelineEntry.objects.filter(report_id=report.pk).values_list("description", flat=True)
+    text = fold("\n".join([row["title"], row["demand"], row["conduct"], row["counterpart_name"], *steps]))
+    IncidentReport.objects.filter(pk=report.pk).update(search_text=text)
 
 
 def purge_stale_staged(*, now=None) -> int:

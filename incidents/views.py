@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from manual import selectors as manual_selectors
 
 from . import policies, selectors, services
-from .forms import MAX_TIMELINE_ROWS, IncidentReportForm
+from .changes import CASE_CHANGES, change_forms
+from .forms import MAX_TIMELINE_ROWS, IncidentReportForm, MoveForm
+from .lifecycle import PLAIN, TRANSITIONS
 from .models import IncidentReport
 
 
@@ -113,18 +115,92 @@ def _render_form(request: HttpRequest, form: IncidentReportForm, *, status: int 
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = policies.get_report_for_user(request.user, pk)
     services.record_view(report=report, actor=request.user, ip_address=client_ip(request))
-    related, related_hidden = selectors.related_reports(request.user, report)
-    return render(
-        request,
-        "incidents/report_detail.html",
-        {
-            "report": selectors.report_detail(report),
-            "related": related,
-            "related_hidden": related_hidden,
-            "history": selectors.report_history(report) if policies.can_see_history(request.user, report) else None,
-            "can_edit": policies.can_edit_report(request.user, report),
-        },
-    )
+    return render(request, "incidents/report_detail.html", _case_context(request, report))
+
+
+def _case_context(request: HttpRequest, report: IncidentReport, **forms) -> dict:
+    """What the case page shows this user: the report, its place in the lifecycle in plain words,
+    the moves and changes the user may make (each a form), and what their role may read."""
+    user = request.user
+    detail = selectors.report_detail(report)
+    related, related_hidden = selectors.related_reports(user, detail)
+    return {
+        "report": detail,
+        "plain": PLAIN.get(detail.status),
+        "related": related,
+        "related_hidden": related_hidden,
+        "history": selectors.report_history_for(user, detail) if policies.can_see_history(user, detail) else None,
+        "can_edit": policies.can_edit_report(user, detail),
+        "moves": forms.get("moves") or selectors.move_forms(user, detail),
+        "changes": forms.get("changes") or change_forms(user, detail),
+        "see_chief": policies.can_see_chief_comment(user, detail),
+        "see_internal": policies.can_see_internal(user, detail),
+        "notes": detail.notes.select_related("author") if policies.can_see_internal(user, detail) else (),
+        "return_reason": selectors.return_reason(detail),
+        "age": selectors.business_age(detail) if policies.can_see_internal(user, detail) else None,
+        "actions": detail.actions.all() if policies.can_see_chief_comment(user, detail) else (),
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One move of the lifecycle (``lifecycle.TRANSITIONS``), from the case page's form."""
+    report = policies.get_report_for_user(request.user, pk)
+    move = TRANSITIONS.get(name)
+    if move is None or not getattr(policies, move.policy)(request.user, report):
+        raise Http404
+    form = MoveForm(request.POST, move=move)
+    if form.is_valid():
+        inputs = form.inputs()
+        try:
+            services.transition(
+                report=report, name=name, actor=request.user, ip_address=client_ip(request),
+                reason=inputs.pop("reason", ""), inputs=inputs, version=form.cleaned_data["version"],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except (ValidationError, services.Conflict) as error:
+            form.conflict = isinstance(error, services.Conflict)
+            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("「%(label)s」を記録しました。") % {"label": move.label})
+            return redirect("incidents:detail", pk=report.pk)
+    return _refused(request, report, moves={name: form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_change(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A change to the case that is not a move: 担当者, 継続性・悪質性・至急, 特に困難, 内部メモ, 対応の記録."""
+    report = policies.get_report_for_user(request.user, pk)
+    change = CASE_CHANGES.get(name)
+    if change is None or not change.policy(request.user, report):
+        raise Http404
+    form = change.form(request.POST)
+    if form.is_valid():
+        try:
+            change.apply(report=report, actor=request.user, data=form.cleaned_data, ip_address=client_ip(request))
+        except PermissionDenied:
+            raise Http404 from None
+        except (ValidationError, services.Conflict) as error:
+            form.conflict = isinstance(error, services.Conflict)
+            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("「%(label)s」を記録しました。") % {"label": change.label})
+            return redirect("incidents:detail", pk=report.pk)
+    return _refused(request, report, changes={name: form})
+
+
+def _refused(request: HttpRequest, report: IncidentReport, **forms) -> HttpResponse:
+    """The case page again, with the refused form holding what was typed and saying why."""
+    form = next(iter(next(iter(forms.values())).values()))
+    conflict = getattr(form, "conflict", False)
+    context = _case_context(request, report)
+    for kind, refused in forms.items():
+        context[kind] = {**context[kind], **refused}
+    context["refused"] = True
+    return render(request, "incidents/report_detail.html", context, status=409 if conflict else 400)
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from incidents import queue_views
 from organization import views as org_views
 
 admin.site.site_header = "カスハラ対応システム 管理"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("incidents.urls")),
+    path("queue/", queue_views.queue, name="queue"),
     path("manual/", include("manual.urls")),
     path("consultations/", include("consultations.urls")),
     path("counterparts/", include("counterparts.urls")),

@@ -60,6 +60,7 @@ class Role(models.TextChoices):
     SECTION_CHIEF = "section_chief", _("所属長")
     DIRECTOR = "director", _("部長")
     DESK = "desk", _("相談窓口")
+    GA_DIRECTOR = "ga_director", _("総務部長")
     COMMITTEE_MEMBER = "committee_member", _("対策委員")
     COMMITTEE_CHAIR = "committee_chair", _("対策委員長")
     ADMIN = "admin", _("管理者")
@@ -83,6 +84,10 @@ class User(AbstractUser):
     is_section_chief = models.BooleanField(_("所属長（課長・係長）"), default=False)
     is_director = models.BooleanField(_("部長"), default=False)
     is_desk = models.BooleanField(_("相談窓口（総務課）"), default=False)
+    is_ga_director = models.BooleanField(
+        _("総務部長"), default=False,
+        help_text=_("特に困難な事案（検討組織）と、受け付けられないままの連絡票の報告を受けます。"),
+    )
     is_committee_member = models.BooleanField(_("対策委員"), default=False)
     is_committee_chair = models.BooleanField(_("対策委員長"), default=False)
 
@@ -110,6 +115,7 @@ class User(AbstractUser):
             (self.is_section_chief, Role.SECTION_CHIEF),
             (self.is_director, Role.DIRECTOR),
             (self.is_desk, Role.DESK),
+            (self.is_ga_director, Role.GA_DIRECTOR),
             (self.is_committee_member, Role.COMMITTEE_MEMBER),
             (self.is_committee_chair, Role.COMMITTEE_CHAIR),
             (self.is_admin, Role.ADMIN),

@@ -1,0 +1,96 @@
+"""Who may read and act on which consultation: the one place that decides.
+
+A consultation is confidential (労働施策総合推進法の指針: privacy of those who consult):
+
+- the 相談窓口 (``is_desk``) and the author read it;
+- the 所属長 of the author's 課 and the 部長 of its 部 read it only when the author chose to share it;
+- nobody else, 管理者 and 委員 included. A consultation a user may not read answers 404.
+
+Only the 相談窓口 answers, assigns, records follow-ups and internal notes, closes and reopens.
+The author or the 相談窓口 may link it to a 発生連絡票 or make a draft from it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from organization.models import Section
+
+from .models import Consultation
+
+if TYPE_CHECKING:
+    from organization.models import User
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_ask(user: User) -> bool:
+    """Anyone who belongs to a 課 may consult the 相談窓口."""
+    return _active(user) and user.section_id is not None
+
+
+def can_view(user: User, consultation: Consultation) -> bool:
+    if not _active(user):
+        return False
+    if user.is_desk or consultation.author_id == user.pk:
+        return True
+    if not consultation.share_with_supervisors or not user.section_id:
+        return False
+    if user.is_section_chief and consultation.section_id == user.section_id:
+        return True
+    return bool(user.is_director and consultation.section.department_id == user.section.department_id)
+
+
+def can_answer(user: User) -> bool:
+    """The 相談窓口 answers, assigns, records follow-ups and notes, closes and reopens."""
+    return _active(user) and bool(user.is_desk)
+
+
+def can_see_notes(user: User) -> bool:
+    return can_answer(user)
+
+
+def can_see_history(user: User, consultation: Consultation) -> bool:
+    """The audit trail: the 相談窓口 and the author (never the 所属長・部長)."""
+    return can_answer(user) or (_active(user) and consultation.author_id == user.pk)
+
+
+def can_link_report(user: User, consultation: Consultation) -> bool:
+    """The author or the 相談窓口 may link a report or make a draft from the consultation."""
+    return can_answer(user) or (_active(user) and consultation.author_id == user.pk)
+
+
+def visible_consultations(user: User) -> QuerySet[Consultation]:
+    """Every consultation the user may read, as one condition on the row (no join, no repeats)."""
+    if not _active(user):
+        return Consultation.objects.none()
+    if user.is_desk:
+        return Consultation.objects.all()
+    condition = Q(author=user)
+    if user.section_id:
+        shared = Q()
+        if user.is_section_chief:
+            shared |= Q(section_id=user.section_id)
+        if user.is_director:
+            shared |= Q(section_id__in=Section.objects.filter(department__sections=user.section_id).values("pk"))
+        if shared:
+            condition |= Q(share_with_supervisors=True) & shared
+    return Consultation.objects.filter(condition)
+
+
+def get_consultation_for_user(user: User, pk: int) -> Consultation:
+    """The consultation with ``pk`` if the user may read it; else 404."""
+    try:
+        consultation = Consultation.objects.select_related(
+            "author", "section__department", "handler", "answered_by", "report"
+        ).get(pk=pk)
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+    if not can_view(user, consultation):
+        raise Http404
+    return consultation

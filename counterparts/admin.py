@@ -1,0 +1,73 @@
+"""The counterpart register in the admin: read-mostly. Records are made and changed on the 相談窓口's
+pages (where every change is an audit event); the admin reads them and may correct a typo."""
+
+from django.contrib import admin
+
+from .models import Counterpart, CounterpartEvent, CounterpartLink, Measure
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LinkInline(ReadOnlyInline):
+    model = CounterpartLink
+    fields = ["report", "linked_by", "linked_at"]
+    readonly_fields = fields
+
+
+class MeasureInline(ReadOnlyInline):
+    model = Measure
+    fields = ["kind", "starts_on", "ends_on", "ended_on", "decided_by", "decided_on", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(Counterpart)
+class CounterpartAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "relation", "created_at"]
+    search_fields = ["name_key", "phone_key", "address_key"]
+    readonly_fields = ["name_key", "phone_key", "address_key", "created_by", "created_at", "updated_at"]
+    inlines = [LinkInline, MeasureInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        from kasuhara.textnorm import fold_compact
+
+        return super().get_search_results(request, queryset, fold_compact(search_term))
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["counterpart", "kind", "starts_on", "ends_on", "ended_on", "decided_by"]
+    list_filter = ["kind"]
+    readonly_fields = ["counterpart", "recorded_by", "recorded_at", "ended_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CounterpartEvent)
+class CounterpartEventAdmin(admin.ModelAdmin):
+    """The audit trail: never changed, never deleted."""
+
+    list_display = ["at", "counterpart", "action", "actor", "ip_address"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,76 @@
+"""The changes to a case that are not moves of the lifecycle — which form asks for each, who may
+make it (``policies``) and which service writes it (``services``). The case page shows a form for
+each change the user may make; ``views.report_change`` posts it here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from . import policies, services
+from .forms import ActionForm, AssignForm, EscalateForm, NoteForm, RateForm
+from .models import Difficulty, EventAction
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    label: str
+    form: type
+    policy: Callable
+    apply: Callable
+
+
+def _assign(*, report, actor, data, ip_address):
+    services.update_case(report=report, actor=actor, action=EventAction.ASSIGNED, version=data["version"],
+                         changes={"handler": data["handler"]}, ip_address=ip_address)
+
+
+def _rate(*, report, actor, data, ip_address):
+    services.update_case(report=report, actor=actor, action=EventAction.RATED, version=data["version"],
+                         changes={k: data[k] for k in ("continuity", "malice", "urgent")}, ip_address=ip_address)
+
+
+def _escalate(*, report, actor, data, ip_address):
+    services.update_case(report=report, actor=actor, action=EventAction.ESCALATED, version=data["version"],
+                         changes={"difficulty": Difficulty.VERY_HARD, "cross_review": True}, ip_address=ip_address)
+
+
+def _note(*, report, actor, data, ip_address):
+    services.add_note(report=report, actor=actor, body=data["body"], ip_address=ip_address)
+
+
+def _action(*, report, actor, data, ip_address):
+    services.record_action(report=report, actor=actor, ip_address=ip_address, **data)
+
+
+CASE_CHANGES: dict[str, Change] = {
+    c.name: c
+    for c in [
+        Change("assign", _("担当者の指定"), AssignForm, policies.can_triage, _assign),
+        Change("rate", _("継続性・悪質性・至急"), RateForm, policies.can_triage, _rate),
+        Change("escalate", _("特に困難に引き上げる"), EscalateForm, policies.can_escalate, _escalate),
+        Change("note", _("内部メモ"), NoteForm, policies.can_see_internal, _note),
+        Change("action", _("対応の記録"), ActionForm, policies.can_triage, _action),
+    ]
+}
+
+
+def change_forms(user, report) -> dict:
+    """An empty form for each change the user may make to the case, at its current version."""
+    return {
+        c.name: c.form(initial=_initial(c, report))
+        for c in CASE_CHANGES.values()
+        if c.policy(user, report)
+    }
+
+
+def _initial(change: Change, report) -> dict:
+    initial = {"version": report.version}
+    if change.name == "rate":
+        initial.update(continuity=report.continuity, malice=report.malice, urgent=report.urgent)
+    if change.name == "assign":
+        initial["handler"] = report.handler_id
+    return initial
