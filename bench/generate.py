@@ -34,7 +34,18 @@ from django.utils import timezone
 
 import bench.django_env  # noqa: F401 - configures Django; must stay the first project import
 from incidents.lifecycle import Status
-from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry, TimelineKind
+from incidents.models import (
+    Channel,
+    Difficulty,
+    EventAction,
+    IncidentReport,
+    Judgement,
+    Level,
+    ReportEvent,
+    TimelineEntry,
+    TimelineKind,
+)
+from kasuhara.textnorm import fold
 from manual.models import HarassmentType
 from organization.management.commands.load_demo import DEMO_PASSWORD
 from organization.management.commands.load_demo import Command as LoadDemo
@@ -103,12 +114,21 @@ CHANNELS = [
 #: Status by age of the report: recent ones are still moving, old ones are mostly closed.
 STATUS_BY_AGE = [
     (14, [(Status.DRAFT, 15), (Status.SUBMITTED, 45), (Status.RETURNED, 5), (Status.CONFIRMED, 20),
-          (Status.ACCEPTED, 15)]),
+          (Status.ACCEPTED, 10), (Status.IN_PROGRESS, 5)]),
     (90, [(Status.DRAFT, 3), (Status.SUBMITTED, 7), (Status.RETURNED, 2), (Status.CONFIRMED, 18),
-          (Status.ACCEPTED, 40), (Status.REFERRED, 10), (Status.DECIDED, 10), (Status.SHARED, 5), (Status.CLOSED, 5)]),
-    (None, [(Status.DRAFT, 2), (Status.CONFIRMED, 1), (Status.ACCEPTED, 5), (Status.REFERRED, 2),
-            (Status.DECIDED, 5), (Status.SHARED, 15), (Status.CLOSED, 70)]),
+          (Status.ACCEPTED, 20), (Status.IN_PROGRESS, 20), (Status.REFERRED, 10), (Status.DECIDED, 10),
+          (Status.SHARED, 5), (Status.CLOSED, 5)]),
+    (None, [(Status.DRAFT, 2), (Status.CONFIRMED, 1), (Status.ACCEPTED, 2), (Status.IN_PROGRESS, 3),
+            (Status.REFERRED, 2), (Status.DECIDED, 5), (Status.SHARED, 15), (Status.CLOSED, 70)]),
 ]
+#: States the 所属長 has confirmed (or the desk took straight in): the case fields are filled from here on.
+CONFIRMED_OR_LATER = frozenset({Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REFERRED,
+                                Status.DECIDED, Status.SHARED, Status.CLOSED})
+#: States the 相談窓口 has accepted: a handler, 受付日時, 継続性・悪質性.
+ACCEPTED_OR_LATER = CONFIRMED_OR_LATER - {Status.CONFIRMED}
+DIFFICULTIES = [(Difficulty.NORMAL, 70), (Difficulty.HARD, 22), (Difficulty.VERY_HARD, 8)]
+LEVELS = [(Level.LOW, 50), (Level.MEDIUM, 35), (Level.HIGH, 15)]
+JUDGEMENTS = [(Judgement.APPLICABLE, 80), (Judgement.PENDING, 12), (Judgement.NOT_APPLICABLE, 8)]
 YEARS = 3
 BATCH = 10_000
 #: A 職員 of 市民課 who filed only a few reports, long ago, and was never 対応職員 otherwise: the
@@ -306,6 +326,7 @@ def report_rows(world: World, count: int, first_id: int) -> list[dict]:
     cum_weights = list(itertools.accumulate(world.section_weights))
     rare = world.users[RARE[0]]
     rare_left = RARE[3] if not IncidentReport.objects.filter(reporter=rare).exists() else 0
+    desks = sorted((u for u in world.users.values() if u.is_desk), key=lambda u: u.pk)
     rows = []
     for i, offset in enumerate(offsets):
         created = now - timedelta(seconds=span - offset)
@@ -324,6 +345,7 @@ def report_rows(world: World, count: int, first_id: int) -> list[dict]:
         if rng.random() < 0.5:
             conduct += f"さらに「{rng.choice(QUOTES)}」{rng.choice(ACTIONS)}。"
         police = rng.random() < 0.04
+        case = _case_fields(rng, status, submitted, now, desks)
         rows.append({
             "id": first_id + i,
             "reporter_id": reporter.pk,
@@ -356,10 +378,43 @@ def report_rows(world: World, count: int, first_id: int) -> list[dict]:
             "created_at": created,
             "updated_at": submitted or created,
             "submitted_at": submitted,
+            **case,
             "_minutes": minutes,
             "_reporter": reporter,
         })
     return rows
+
+
+def _case_fields(rng: random.Random, status: str, submitted: datetime | None, now: datetime,
+                 desks: list[User]) -> dict:
+    """The case after 提出: 所属長の判断・難易度 once confirmed; 受付日時, 担当者 (a 相談窓口 user),
+    継続性・悪質性 once accepted; 至急 on ~5% of submitted reports; 特に困難 cases under cross review."""
+    fields: dict = {}
+    if submitted is None:
+        return fields
+    fields["urgent"] = rng.random() < 0.05
+    if status in CONFIRMED_OR_LATER:
+        difficulty = _pick(rng, DIFFICULTIES)
+        confirmed = min(submitted + timedelta(hours=rng.randint(1, 72)), now)
+        fields.update(difficulty=difficulty, chief_judgement=_pick(rng, JUDGEMENTS), confirmed_at=confirmed,
+                      cross_review=difficulty == Difficulty.VERY_HARD and rng.random() < 0.5)
+        if status in ACCEPTED_OR_LATER:
+            fields.update(
+                accepted_at=min(confirmed + timedelta(hours=rng.randint(1, 96)), now),
+                handler_id=rng.choice(desks).pk if desks and rng.random() < 0.97 else None,
+                continuity=_pick(rng, LEVELS), malice=_pick(rng, LEVELS),
+            )
+    return fields
+
+
+def fill_search_text(reports: list[dict], timeline: list[dict]) -> None:
+    """``search_text`` as ``services.refresh_search_text`` folds it: 件名, 要求内容, 言動, 相手方の氏名, 経過."""
+    steps: dict[int, list[str]] = {}
+    for entry in timeline:
+        steps.setdefault(entry["report_id"], []).append(entry["description"])
+    for r in reports:
+        r["search_text"] = fold("\n".join([r["title"], r["demand"], r["conduct"], r["counterpart_name"],
+                                            *steps.get(r["id"], [])]))
 
 
 def timeline_rows(world: World, reports: list[dict]) -> list[dict]:
@@ -425,9 +480,11 @@ def make_reports(world: World, count: int) -> None:
     all_rows = report_rows(world, count, first_id)
     for start in range(0, count, BATCH):
         batch = all_rows[start:start + BATCH]
+        timeline = timeline_rows(world, batch)
+        fill_search_text(batch, timeline)
         with transaction.atomic():
             world.count("連絡票", copy_models(IncidentReport, batch))
-            world.count("経過", copy_models(TimelineEntry, timeline_rows(world, batch)))
+            world.count("経過", copy_models(TimelineEntry, timeline))
             world.count("対応職員", copy_rows(staff_through._meta.db_table,
                                           [staff_field.m2m_column_name(), staff_field.m2m_reverse_name()],
                                           staff_member_rows(world, batch)))

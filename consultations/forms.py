@@ -90,6 +90,7 @@ class AssignForm(forms.Form):
     handler = forms.ModelChoiceField(
         label=gettext_lazy("担当者"),
         queryset=get_user_model().objects.none(),
+        empty_label=gettext_lazy("（選んでください）"),
         error_messages={
             "required": gettext_lazy("担当者を選んでください。"),
             "invalid_choice": gettext_lazy("担当者には相談窓口の職員を選んでください。"),
@@ -157,6 +158,7 @@ class LinkForm(forms.Form):
     report = forms.ModelChoiceField(
         label=gettext_lazy("関連付ける発生連絡票"),
         queryset=IncidentReport.objects.none(),
+        empty_label=gettext_lazy("（選んでください）"),
         help_text=gettext_lazy("相談者本人の連絡票（下書きを含む）から選びます。"),
         error_messages={
             "required": gettext_lazy("連絡票を選んでください。"),

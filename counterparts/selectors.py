@@ -165,7 +165,8 @@ def for_report(user: User, report: IncidentReport) -> list[Counterpart]:
     today = timezone.localdate()
     active = Measure.objects.filter(active_measures_q(today)).select_related("handler").order_by("-starts_on", "-id")
     return list(
-        _with_counts(Counterpart.objects.filter(links__report=report))
+        # ``IN (subquery)``, not a join: a join on ``links`` would make the counts count only this report.
+        _with_counts(Counterpart.objects.filter(pk__in=CounterpartLink.objects.filter(report=report).values("counterpart")))
         .prefetch_related(Prefetch("measures", queryset=active, to_attr="active_measures"))
         .order_by("name_key", "id")
     )
