@@ -184,6 +184,12 @@ class QueueFilterForm(forms.Form):
             handler_choices += [(str(u.pk), str(u)) for u in
                                 User.objects.filter(is_desk=True, is_active=True).order_by("username")]
         self.fields["handler"].choices = handler_choices
+        for name, f in self.fields.items():
+            css = {forms.Select: "form-select", forms.SelectMultiple: "form-select",
+                   forms.CheckboxSelectMultiple: "form-check-input", forms.CheckboxInput: "form-check-input"}
+            f.widget.attrs.setdefault("class", css.get(type(f.widget), "form-control"))
+            if name in self.errors if self.is_bound and self._errors is not None else False:
+                f.widget.attrs["aria-invalid"] = "true"
 
     @cached_property
     def ignored(self) -> list[str]:

@@ -3,18 +3,17 @@ state, or refused for the person — as one table written out by hand (not deriv
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
 
 from incidents import lifecycle, services
 from incidents.lifecycle import Status
-from incidents.models import EventAction, IncidentReport, ReportEvent
+from incidents.models import EventAction, ReportEvent
 from tests.incidents.html import Page
+from tests.incidents.test_concurrency import post_together
 
 ROLES = ["staff", "staff2", "chief", "director", "desk", "chair", "member", "admin"]
 
@@ -225,30 +224,12 @@ def test_the_reporter_reads_the_return_reason_and_can_edit_and_resubmit(client_a
 def test_two_handlers_accepting_at_once_apply_it_once_and_the_second_keeps_its_input(
     postgres, committed_db, users, make_report
 ):
-    from django.test import Client
-
     for trial in range(10):
-        report = make_report(users["staff"], status=Status.CONFIRMED, title=f"同時{trial}")
-        barrier = threading.Barrier(2)
-        answers = []
+        report = make_report(users["staff"], status=Status.ACCEPTED, title=f"同時{trial}")
+        url = f"/reports/{report.pk}/move/refer/"
 
-        def press(note):
-            client = Client()
-            client.force_login(users["desk"])
-            try:
-                barrier.wait(10)
-                answers.append(client.post(f"/reports/{report.pk}/move/refer/", {"version": report.version,
-                                                                                  "reason": note}))
-            finally:
-                connection.close()
-
-        IncidentReport.objects.filter(pk=report.pk).update(status=Status.ACCEPTED)
-        report.refresh_from_db()
-        threads = [threading.Thread(target=press, args=(f"理由{i}",)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        answers = post_together(users["desk"], [(url, {"version": report.version, "reason": f"理由{i}"})
+                                                for i in range(2)])
 
         codes = sorted(a.status_code for a in answers)
         assert codes == [302, 409], (trial, codes)
