@@ -33,6 +33,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 import bench.django_env  # noqa: F401 - configures Django; must stay the first project import
+from demo.management.commands.load_demo import DEMO_PASSWORD
+from demo.management.commands.load_demo import Command as LoadDemo
 from incidents.lifecycle import Status
 from incidents.models import (
     Channel,
@@ -47,8 +49,6 @@ from incidents.models import (
 )
 from kasuhara.textnorm import fold
 from manual.models import HarassmentType
-from organization.management.commands.load_demo import DEMO_PASSWORD
-from organization.management.commands.load_demo import Command as LoadDemo
 from organization.models import Department, Section, User
 
 # -- the city ------------------------------------------------------------------------------------

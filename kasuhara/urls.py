@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from incidents import queue_views
-from organization import views as org_views
+from kasuhara import views as project_views
 
 admin.site.site_header = "カスハラ対応システム 管理"
 admin.site.site_title = "カスハラ対応システム"
@@ -14,8 +14,8 @@ admin.site.index_title = "管理メニュー"
 handler400 = "kasuhara.errors.bad_request"
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
-    path("healthz", org_views.healthz, name="healthz"),
+    path("", project_views.home, name="home"),
+    path("healthz", project_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("incidents.urls")),

@@ -84,7 +84,7 @@ def _private_uploads(settings, tmp_path):
 def users(db) -> dict:
     """The demo organisation and one user per role (staff, staff2, chief, director, desk, chair,
     member, admin), as the demo loader makes them, without the sample reports."""
-    from organization.management.commands.load_demo import Command
+    from demo.management.commands.load_demo import Command
 
     command = Command()
     return command._users(command._organisation())

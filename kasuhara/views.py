@@ -1,4 +1,5 @@
-"""The home page (what each role needs first) and the health check."""
+"""The home page (what each role needs first) and the health check: project-level pages that read
+every app, so they live here rather than in ``organization`` (which imports no other app)."""
 
 from __future__ import annotations
 

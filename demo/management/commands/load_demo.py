@@ -1,4 +1,5 @@
-"""Demo organisation, one user per role (password ``kasuhara-demo``) and a dozen sample reports.
+"""Demo organisation, one user per role (password ``kasuhara-demo``) and a dozen sample cases in
+every state of the lifecycle, moved there through the real services (so their history is real).
 
 Only for demos and development: refuses to run unless ``KASUHARA_DEMO`` is on (the default only
 with ``DJANGO_DEBUG``). Running it twice changes nothing.
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents import services
 from incidents.lifecycle import Status
 from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry
 from manual.models import HarassmentType
@@ -32,8 +34,11 @@ USERS = {
     "staff": ("窓口 花子", "市民環境部", "市民課", {}),
     "staff2": ("福祉 太郎", "健康福祉部", "福祉課", {}),
     "chief": ("市民 課長", "市民環境部", "市民課", {"is_section_chief": True}),
+    "chief2": ("福祉 課長", "健康福祉部", "福祉課", {"is_section_chief": True}),
     "director": ("環境 部長", "市民環境部", "生活環境課", {"is_director": True}),
     "desk": ("総務 窓口", "総務部", "総務課", {"is_desk": True}),
+    "desk2": ("総務 相談員", "総務部", "総務課", {"is_desk": True}),
+    "gadir": ("総務 部長", "総務部", "総務課", {"is_ga_director": True}),
     "chair": ("委員 長", "総務部", "総務課", {"is_committee_chair": True, "is_committee_member": True}),
     "member": ("委員 一郎", "総務部", "人事課", {"is_committee_member": True}),
     "admin": ("システム 管理者", "総務部", "総務課", {"is_staff": True, "is_superuser": True}),
@@ -41,28 +46,28 @@ USERS = {
 
 # title, reporter, type codes, channel, status, days ago, minutes, conduct, demand
 SAMPLES = [
-    ("窓口での長時間の居座り", "staff", ["long_detention"], Channel.COUNTER, Status.SUBMITTED, 3, 150,
+    ("窓口での長時間の居座り", "staff", ["long_detention"], Channel.COUNTER, Status.IN_PROGRESS, 3, 150,
      "「納得するまで帰らない」と言い、閉庁時間を過ぎても窓口に座り続けた。", "住民票の手数料を無料にすること"),
     ("電話で「馬鹿野郎」と怒鳴られた", "staff", ["verbal_abuse"], Channel.PHONE, Status.SUBMITTED, 6, 40,
      "「馬鹿野郎」「お前じゃ話にならない」と大声で繰り返し怒鳴った。", "担当者を替えること"),
-    ("同じ要望の電話が毎日続く", "staff", ["repeat"], Channel.PHONE, Status.SUBMITTED, 10, 25,
+    ("同じ要望の電話が毎日続く", "staff", ["repeat"], Channel.PHONE, Status.REFERRED, 10, 25,
      "「昨日も言ったがまた電話した。何度でもかける」と述べ、前日と同じ要望を繰り返した。", "ごみ収集場所の即時移設"),
-    ("「殺されたいのか」との発言", "staff", ["intimidation", "verbal_abuse"], Channel.COUNTER, Status.SUBMITTED, 14, 35,
+    ("「殺されたいのか」との発言", "staff", ["intimidation", "verbal_abuse"], Channel.COUNTER, Status.ACCEPTED, 14, 35,
      "カウンターを叩きながら「殺されたいのか」と言い、職員に顔を近づけた。", "申請の即日受理"),
-    ("土下座の要求", "staff", ["authority"], Channel.COUNTER, Status.SUBMITTED, 20, 60,
+    ("土下座の要求", "staff", ["authority"], Channel.COUNTER, Status.CONFIRMED, 20, 60,
      "「市議会議員を知っている。土下座して謝れ」と要求した。", "文書での謝罪と土下座"),
-    ("SNS への職員の顔写真の投稿", "staff", ["online_defamation"], Channel.ONLINE, Status.SUBMITTED, 25, 20,
+    ("SNS への職員の顔写真の投稿", "staff", ["online_defamation"], Channel.ONLINE, Status.CLOSED, 25, 20,
      "窓口で職員をスマートフォンで撮影し「ネットにさらしてやる」と言い、その後 SNS に氏名入りで投稿した。",
      "対応の撤回"),
     ("書きかけ：自宅への呼び出し", "staff", ["off_premises"], Channel.VISIT, Status.DRAFT, 1, 90,
      "「説明に来い。来なければ毎日電話する」と言い、自宅への訪問を求めた。", "自宅での説明"),
     ("深夜に個人の携帯電話へ着信", "staff2", ["private_contact"], Channel.PERSONAL, Status.SUBMITTED, 4, 45,
      "深夜 23 時に職員個人の携帯電話へ電話し「昼間の件だ、今すぐ答えろ」と述べた。", "給付の可否の即答"),
-    ("執拗な食事の誘い", "staff2", ["sexual_harassment"], Channel.COUNTER, Status.SUBMITTED, 8, 15,
+    ("執拗な食事の誘い", "staff2", ["sexual_harassment"], Channel.COUNTER, Status.RETURNED, 8, 15,
      "来庁のたびに「今度食事に行こう。連絡先を教えろ」と職員に繰り返し言った。", "職員の個人連絡先"),
-    ("書類を投げつけられた", "staff2", ["violence", "verbal_abuse"], Channel.COUNTER, Status.SUBMITTED, 12, 30,
+    ("書類を投げつけられた", "staff2", ["violence", "verbal_abuse"], Channel.COUNTER, Status.DECIDED, 12, 30,
      "「ふざけるな」と怒鳴り、申請書類の束を職員に向けて投げつけた。", "申請の受理"),
-    ("2時間を超える電話", "staff2", ["long_detention", "repeat"], Channel.PHONE, Status.SUBMITTED, 18, 130,
+    ("2時間を超える電話", "staff2", ["long_detention", "repeat"], Channel.PHONE, Status.SHARED, 18, 130,
      "「まだ話は終わっていない」と言って電話を切らせず、同じ主張を2時間以上続けた。", "制度の例外適用"),
     ("書きかけ：窓口での大声", "staff2", ["verbal_abuse"], Channel.COUNTER, Status.DRAFT, 0, 20,
      "「早くしろ」と大声で繰り返した。", "即時の対応"),
@@ -106,6 +111,44 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
+    def _move_to(self, report: IncidentReport, status: str, users: dict[str, User]) -> None:
+        """Through the lifecycle's own moves, by the people who make them."""
+        chief = users["chief"] if report.section.name == "市民課" else users["chief2"]
+        desk, chair = users["desk"], users["chair"]
+        steps = [("submit", report.reporter, {}, "")]
+        if status == Status.RETURNED:
+            steps.append(("return", desk, {}, "相手方の言葉をそのまま（「」で）書き足してください。"))
+        elif status != Status.SUBMITTED:
+            steps.append(("confirm", chief, {"judgement": "applicable", "difficulty": "hard" if status in (
+                Status.REFERRED, Status.DECIDED, Status.SHARED) else "normal", "comment": "課内で対応を確認済み"}, ""))
+        order = [Status.ACCEPTED, Status.IN_PROGRESS, Status.REFERRED, Status.DECIDED, Status.SHARED]
+        moves = {Status.ACCEPTED: ("accept", desk, {}, ""), Status.IN_PROGRESS: ("start", desk, {}, ""),
+                 Status.REFERRED: ("refer", desk, {}, "同じ相手方から繰り返し。継続性・悪質性とも高い。"),
+                 Status.DECIDED: ("decide", chair, {}, "文書で警告し、対応窓口を総務課に一本化する。"),
+                 Status.SHARED: ("share", desk, {}, "")}
+        if status == Status.CLOSED:
+            steps += [moves[Status.ACCEPTED], moves[Status.IN_PROGRESS],
+                      ("close", desk, {"outcome": "resolved", "outcome_note": "投稿は削除され、以後の連絡はない。"}, "")]
+        elif status in order:
+            steps += [moves[s] for s in order[: order.index(status) + 1]]
+        for name, actor, inputs, reason in steps:
+            report = services.transition(report=report, name=name, actor=actor, inputs=inputs, reason=reason)
+        if status in (Status.IN_PROGRESS, Status.REFERRED, Status.DECIDED):
+            services.update_case(report=report, actor=desk, action=EventAction.RATED,
+                                 changes={"continuity": "high", "malice": "medium", "urgent": status == Status.IN_PROGRESS})
+            services.add_note(report=report, actor=desk, body="相手方は以前にも同様の要求をしている。所属長と対応を共有済み。")
+            services.record_action(report=report, actor=desk, kind="phone", description="相手方に電話し、要求には応じられない旨を伝えた。",
+                                   done_by=str(desk), done_on=timezone.localdate())
+
+    def _backdate(self, report: IncidentReport, end: datetime) -> None:
+        """The demo's cases happened days ago: their submission and history say so (ages, overdue)."""
+        submitted = end + timedelta(hours=1)
+        IncidentReport.objects.filter(pk=report.pk).update(submitted_at=submitted)
+        if IncidentReport.objects.filter(pk=report.pk, accepted_at__isnull=False).exists():
+            IncidentReport.objects.filter(pk=report.pk).update(accepted_at=submitted + timedelta(hours=20))
+        for i, event in enumerate(ReportEvent.objects.filter(report=report).order_by("id")):
+            ReportEvent.objects.filter(pk=event.pk).update(at=submitted + timedelta(hours=4 * i))
+
     def _reports(self, users: dict[str, User]) -> int:
         types = {t.code: t for t in HarassmentType.objects.all()}
         now = timezone.now().replace(second=0, microsecond=0)
@@ -119,14 +162,13 @@ class Command(BaseCommand):
                 start -= timedelta(days=1)
             end = start + timedelta(minutes=minutes)
             report = IncidentReport.objects.create(
-                reporter=reporter, section=reporter.section, title=title, status=status,
+                reporter=reporter, section=reporter.section, title=title, status=Status.DRAFT,
                 occurred_start=start, occurred_end=end, channel=channel,
                 place="本庁舎1階 窓口" if channel == Channel.COUNTER else "",
                 staff_count=2, counterpart_count=1, counterpart_sex="male", counterpart_age_band="60s",
                 demand=demand, conduct=conduct,
                 ground_unreasonable_demand=True, ground_inappropriate_means=True,
                 warning_count=2, recording_started=True,
-                submitted_at=end + timedelta(hours=1) if status != Status.DRAFT else None,
             )
             report.staff_members.set([reporter])
             report.harassment_types.set([types[c] for c in codes if c in types])
@@ -138,8 +180,9 @@ class Command(BaseCommand):
             ])
             ReportEvent.objects.create(report=report, actor=reporter, action=EventAction.CREATED,
                                        to_status=Status.DRAFT, reason="デモデータ")
+            services.refresh_search_text(report)
             if status != Status.DRAFT:
-                ReportEvent.objects.create(report=report, actor=reporter, action=EventAction.SUBMITTED,
-                                           from_status=Status.DRAFT, to_status=status, reason="デモデータ")
+                self._move_to(report, status, users)
+                self._backdate(report, end)
             created += 1
         return created
