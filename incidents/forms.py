@@ -476,6 +476,7 @@ class MoveForm(CaseForm):
 
 
 class AssignForm(CaseForm):
+    title = gettext_lazy("担当者の指定")
     submit_label = gettext_lazy("担当者を指定")
     handler = forms.ModelChoiceField(label=gettext_lazy("担当者"), queryset=None)
 
@@ -485,6 +486,7 @@ class AssignForm(CaseForm):
 
 
 class RateForm(CaseForm):
+    title = gettext_lazy("継続性・悪質性・至急")
     submit_label = gettext_lazy("評価を保存")
     continuity = forms.ChoiceField(label=gettext_lazy("継続性"), choices=[("", "—"), *Level.choices], required=False)
     malice = forms.ChoiceField(label=gettext_lazy("悪質性"), choices=[("", "—"), *Level.choices], required=False)
@@ -492,6 +494,7 @@ class RateForm(CaseForm):
 
 
 class EscalateForm(CaseForm):
+    title = gettext_lazy("特に困難への引き上げ")
     submit_label = gettext_lazy("特に困難に引き上げる")
     confirm = forms.BooleanField(
         label=gettext_lazy("部をまたぐ検討（検討組織）が必要な「特に困難」事案として、相談窓口と総務部長に上げる"),
@@ -499,11 +502,13 @@ class EscalateForm(CaseForm):
 
 
 class NoteForm(forms.Form):
+    title = gettext_lazy("内部メモ")
     submit_label = gettext_lazy("内部メモを追加")
     body = _text(gettext_lazy("内部メモ（相談窓口だけが読めます）"), rows=3)
 
 
 class ActionForm(forms.Form):
+    title = gettext_lazy("対応の記録（相手方への措置など）")
     submit_label = gettext_lazy("対応を記録")
     kind = forms.ChoiceField(label=gettext_lazy("種別"), choices=ActionKind.choices)
     description = _text(gettext_lazy("内容"), rows=2)
