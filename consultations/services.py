@@ -252,6 +252,7 @@ def make_report_draft(
         wants_consultation=True,
     )
     report.staff_members.add(author)
+    incident_services.refresh_search_text(report)
     incident_services.record_event(
         report=report, actor=actor, action=ReportAction.CREATED, ip_address=ip_address, to_status=Status.DRAFT,
         detail={"from_consultation": consultation.pk},

@@ -32,6 +32,7 @@ def counterpart_list(request: HttpRequest) -> HttpResponse:
     search = SearchForm(request.GET)
     query = search.query()
     page = Paginator(selectors.search(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_counts(page.object_list)
     return render(request, "counterparts/counterpart_list.html", {"page": page, "search": search, "query": query})
 
 
@@ -73,7 +74,10 @@ def link(request: HttpRequest, report_id: int) -> HttpResponse:
             "query": query,
             "linked": selectors.linked_to_report(report),
             "suggestions": selectors.suggestions(report),
-            "results": selectors.search(request.user, query).exclude(links__report=report)[:PAGE_SIZE] if query else None,
+            "results": (
+                selectors.with_counts(selectors.search(request.user, query).exclude(links__report=report)[:PAGE_SIZE])
+                if query else None
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from counterparts import policies as counterpart_policies
+from counterparts import selectors as counterpart_selectors
 from manual import selectors as manual_selectors
 
 from . import policies, selectors, services
@@ -138,6 +140,8 @@ def _case_context(request: HttpRequest, report: IncidentReport, **forms) -> dict
         "notes": detail.notes.select_related("author") if policies.can_see_internal(user, detail) else (),
         "return_reason": selectors.return_reason(detail),
         "age": selectors.business_age(detail) if policies.can_see_internal(user, detail) else None,
+        "counterparts": counterpart_selectors.for_report(user, detail),
+        "can_link_counterparts": counterpart_policies.can_link_report(user, detail),
         "actions": detail.actions.all() if policies.can_see_chief_comment(user, detail) else (),
     }
 

@@ -102,6 +102,8 @@ def test_make_report_draft(users, consultation, actor_role):
     assert report.occurred_start == datetime(2025, 6, 18, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert report.wants_consultation is True
     assert list(report.staff_members.all()) == [users["staff"]]
+    report.refresh_from_db()
+    assert "馬鹿野郎" in report.search_text
 
     event = ReportEvent.objects.get(report=report)
     assert (event.action, event.to_status, event.actor) == ("created", "draft", actor)

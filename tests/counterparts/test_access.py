@@ -100,3 +100,13 @@ def test_for_report_is_empty_for_those_who_may_not_see(users, setting, role):
     found = selectors.for_report(users[role], report)
     assert bool(found) == policies.can_see_counterparts(users[role])
     assert bool(found) == (TABLE[role][0] == Y)
+
+
+def test_admin_reads_the_register_and_cannot_rewrite_the_audit_trail(client_as, setting):
+    client = client_as("admin")
+    changelist = client.get("/admin/counterparts/counterpart/", {"q": "相手方秘匿太郎"})
+    assert changelist.status_code == 200 and NAME in changelist.content.decode()
+    assert client.get(f"/admin/counterparts/counterpart/{setting['counterpart'].pk}/change/").status_code == 200
+    event = setting["counterpart"].events.first()
+    assert client.get("/admin/counterparts/counterpartevent/").status_code == 200
+    assert client.post(f"/admin/counterparts/counterpartevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403

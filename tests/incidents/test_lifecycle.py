@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from incidents import lifecycle, services
 from incidents.lifecycle import Status
-from incidents.models import EventAction, ReportEvent
+from incidents.models import EventAction, IncidentReport, ReportEvent
 from tests.incidents.html import Page
 from tests.incidents.test_concurrency import post_together
 
@@ -246,3 +246,37 @@ def test_the_readme_shows_the_table_of_moves_as_the_code_has_it(capsys):
     table = capsys.readouterr().out.strip()
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert table in readme, "run `python manage.py lifecycle_table` and paste it into README.md"
+
+
+@pytest.mark.parametrize("chief_step", [True, False], ids=["minato-with-chief", "oshu-without-chief"])
+def test_both_cities_take_a_report_from_submission_to_closing_through_the_pages(
+    settings, client_as, users, report_data, chief_step
+):
+    settings.KASUHARA_CHIEF_CONFIRMATION = chief_step
+    staff, chief, desk = client_as("staff"), client_as("chief"), client_as("desk")
+    staff.post("/reports/new/", report_data(action="submit"))
+    report = IncidentReport.objects.get()
+
+    def post(client, path, **data):
+        report.refresh_from_db()
+        return client.post(f"/reports/{report.pk}/{path}/", {"version": report.version, **data})
+
+    if chief_step:
+        assert post(desk, "move/accept").status_code == 400  # not before the 所属長 has confirmed
+        assert post(chief, "move/confirm", judgement="applicable", difficulty="normal").status_code == 302
+    else:
+        assert post(chief, "move/confirm", judgement="applicable", difficulty="normal").status_code == 404
+    assert post(desk, "move/accept").status_code == 302
+    assert post(desk, "move/start").status_code == 302
+    assert post(desk, "change/action", kind="warning_letter", description="警告文書を郵送", done_by="総務 窓口",
+                done_on="2025-06-20").status_code == 302
+    assert post(desk, "move/close", outcome="resolved", outcome_note="以後の来庁なし").status_code == 302
+
+    report.refresh_from_db()
+    assert report.status == Status.CLOSED
+    moves = list(report.events.exclude(to_status="").values_list("to_status", flat=True))
+    expected = ["draft", "submitted", *(["confirmed"] if chief_step else []), "accepted", "in_progress", "closed"]
+    assert moves == expected
+    page = Page(staff.get(f"/reports/{report.pk}/").content)
+    assert "対応が完了しました。" in page.by_id("case-status").text
+    assert "以後の来庁なし" in page.by_id("case-outcome").text
