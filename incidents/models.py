@@ -233,9 +233,13 @@ class IncidentReport(models.Model):
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="report_reporter_recent"),
             models.Index(fields=["section", "status"], name="report_section_status"),
+            # The queue's tab counts (status × difficulty) read from the index alone.
+            models.Index(fields=["status", "difficulty"], name="report_status_difficulty"),
             # Every role's list reads this index backwards in list order and stops after a page; the
             # included columns let the paginator's COUNT be an index-only scan (bench/report_list.py).
             models.Index(fields=["-created_at", "-id"], name="report_recent", include=["status", "reporter", "section"]),
+            # The queue's 提出日 order: deep pages walk this index instead of sorting every row.
+            models.Index(fields=["-submitted_at", "-id"], name="report_submitted", include=["status", "reporter"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reporter", "form_token"], name="report_one_per_form_token"),

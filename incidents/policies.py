@@ -62,6 +62,34 @@ def visible_reports(user: User) -> QuerySet[IncidentReport]:
     return IncidentReport.objects.filter(_visible_q(user))
 
 
+def can_use_queue(user: User) -> bool:
+    """The queue (/queue/): the 相談窓口, the 所属長, the 部長 and the 総務部長; anyone else gets 404."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and (user.is_desk or user.is_section_chief or user.is_director or user.is_ga_director)
+    )
+
+
+def queue_reports(user: User) -> QuerySet[IncidentReport]:
+    """The cases of the user's queue: what they may read, never a draft, narrowed to what their role
+    looks after (the 相談窓口 every case, the 所属長 their 課, the 部長 their 部, the 総務部長 the cases
+    under cross review)."""
+    if not can_use_queue(user):
+        return IncidentReport.objects.none()
+    if user.is_desk:
+        # The 相談窓口 reads every submitted report: the condition is the status alone, which an
+        # index on (status, difficulty) answers for the queue's counts without reading the table.
+        return IncidentReport.objects.exclude(status=Status.DRAFT)
+    scope = Q(pk__in=[])
+    if user.is_section_chief and user.section_id:
+        scope |= Q(section_id=user.section_id)
+    if user.is_director and user.section_id:
+        scope |= Q(section_id__in=Section.objects.filter(department__sections=user.section_id).values("pk"))
+    if user.is_ga_director:
+        scope |= Q(cross_review=True)
+    return visible_reports(user).exclude(status=Status.DRAFT).filter(scope)
+
+
 def can_view_report(user: User, report: IncidentReport) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from . import policies
 from . import queue as queue_selector
 
 
@@ -12,7 +13,7 @@ from . import queue as queue_selector
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Tabs by state with counts, filters in the URL, one page of 50 cases with their age."""
-    if not queue_selector.can_use_queue(request.user):
+    if not policies.can_use_queue(request.user):
         raise Http404
     built = queue_selector.build_queue(request.user, request.GET)
     return render(request, "incidents/queue.html", {

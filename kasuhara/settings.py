@@ -197,8 +197,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The demo loader (demo.management.commands.load_demo) refuses to run unless this is on.
 KASUHARA_DEMO = env.bool("KASUHARA_DEMO", default=DEBUG)
-# A city that does without the 所属長 confirmation step switches it off (later issues use it).
+# A city that does without the 所属長 confirmation step switches it off (Oshu's way).
 KASUHARA_CHIEF_CONFIRMATION = env.bool("KASUHARA_CHIEF_CONFIRMATION", default=True)
+# Business days after 提出 within which the 相談窓口 accepts a case; later ones are 期限超過 in /queue/.
+KASUHARA_ACCEPT_WITHIN_DAYS = env.int("KASUHARA_ACCEPT_WITHIN_DAYS", default=2)
 
 LOGGING = {
     "version": 1,
