@@ -14,6 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from consultations import services as consultation_services
+from consultations.models import Consultation
+from counterparts import services as counterpart_services
+from counterparts.models import Counterpart
 from incidents import services
 from incidents.lifecycle import Status
 from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry
@@ -84,6 +88,8 @@ class Command(BaseCommand):
             sections = self._organisation()
             users = self._users(sections)
             created = self._reports(users)
+            self._counterparts(users)
+            self._consultations(users)
         self.stdout.write(self.style.SUCCESS(
             f"デモデータ: 利用者 {len(users)} 人、新しく作成した連絡票 {created} 件（パスワード: {DEMO_PASSWORD}）"
         ))
@@ -148,6 +154,48 @@ class Command(BaseCommand):
             IncidentReport.objects.filter(pk=report.pk).update(accepted_at=submitted + timedelta(hours=20))
         for i, event in enumerate(ReportEvent.objects.filter(report=report).order_by("id")):
             ReportEvent.objects.filter(pk=event.pk).update(at=submitted + timedelta(hours=4 * i))
+
+    def _counterparts(self, users: dict[str, User]) -> None:
+        """A repeat counterpart: three reports from two 課, and a standing measure."""
+        name = "山田 太郎"
+        if Counterpart.objects.filter(name=name).exists():
+            return
+        titles = ["同じ要望の電話が毎日続く", "2時間を超える電話", "電話で「馬鹿野郎」と怒鳴られた"]
+        reports = [IncidentReport.objects.get(title=t) for t in titles]
+        IncidentReport.objects.filter(pk__in=[r.pk for r in reports]).update(
+            counterpart_name=name, counterpart_contact="090-1234-5678 市内本町1-2-3")
+        desk = users["desk"]
+        counterpart = counterpart_services.create_from_report(
+            actor=desk, report=reports[0], ip_address=None,
+            data={"name": name, "phone": "090-1234-5678", "address": "市内本町1-2-3", "sex": "male",
+                  "age_band": "60s", "relation": "申請者本人", "description": "電話で同じ要望を繰り返す"},
+        )
+        for report in reports[1:]:
+            counterpart_services.link_report(actor=desk, counterpart=counterpart, report=report, ip_address=None)
+        for report in reports:
+            services.refresh_search_text(report)
+        counterpart_services.add_measure(actor=desk, counterpart=counterpart, ip_address=None, data={
+            "kind": "single_handler", "description": "電話の対応は総務課の担当者に一本化する", "handler": desk,
+            "decided_by": desk, "decided_on": timezone.localdate(), "starts_on": timezone.localdate(),
+            "ends_on": timezone.localdate() + timedelta(days=180)})
+
+    def _consultations(self, users: dict[str, User]) -> None:
+        """Two 相談: one waiting, one answered and shared with the 所属長."""
+        if Consultation.objects.exists():
+            return
+        consultation_services.create_consultation(
+            author=users["staff"], what_happened="窓口で「上の者を出せ」と30分以上言われ続けた。カスハラに当たるのか分からない。",
+            wish="カスハラに当たるか判断してほしい", contact="内線 1234（平日 9時〜12時）", channel="counter",
+            occurred_on=timezone.localdate() - timedelta(days=2),
+        )
+        answered = consultation_services.create_consultation(
+            author=users["staff2"], what_happened="同じ方から毎週電話があり、長時間になる。",
+            wish="対応方法を相談したい", contact="内線 2345", channel="phone", share_with_supervisors=True,
+        )
+        consultation_services.answer(
+            consultation=answered, actor=users["desk"],
+            text="30分を目安に、対応できない理由を伝えて終話してください。記録を残し、続く場合は連絡票を出してください。",
+        )
 
     def _reports(self, users: dict[str, User]) -> int:
         types = {t.code: t for t in HarassmentType.objects.all()}
