@@ -497,10 +497,266 @@ def make_reports(world: World, count: int) -> None:
         move_sequence(model)
 
 
+# -- 相手方 (counterparts), their links to reports, measures ------------------------------------------
+
+#: 「山田 太郎」, 「山田\u3000太郎」 and 「山田太郎」: the folded name key makes them one.
+NAME_SEPARATORS = [" ", "\u3000", ""]
+CITY_TOWNS = ["本町", "栄町", "緑町", "旭町", "中央", "東町", "西町", "南町", "北町", "新町", "宮前", "川端"]
+CP_DESCRIPTIONS = ["", "", "", "眼鏡をかけている", "大柄", "杖をついている", "作業着姿が多い", "早口で話す"]
+MEASURE_TEXT = {
+    "ban": "本庁舎への立入りを禁止", "warning_letter": "警告文書を送付", "single_handler": "対応者を一本化",
+    "time_limit": "対応は平日10時〜11時の30分以内に限る", "other": "録音を告げてから対応する",
+}
+#: How many reports the benchmark counterpart has (``bench.pages`` looks it up by this count).
+BIG_COUNTERPART_REPORTS = 50
+
+
+def _counterpart_sizes(rng: random.Random, count: int, *, big: bool) -> list[int]:
+    """Reports per counterpart: most 1, a tail of 2–10 (fewer the more), and one with exactly 50."""
+    sizes = [1 if rng.random() < 0.8 else min(10, 2 + int(rng.expovariate(0.6))) for _ in range(count)]
+    if big and sizes:
+        sizes[0] = BIG_COUNTERPART_REPORTS
+    return sizes
+
+
+def counterpart_rows(world: World, count: int, first_id: int) -> list[dict]:
+    """``count`` counterparts: names from the small lists (so names repeat, as they do), phones,
+    addresses; the folded keys computed by the model's own key functions, as ``save()`` does."""
+    from counterparts.models import address_key, name_key, phone_key
+
+    rng, now = world.rng, world.now
+    desks = sorted((u for u in world.users.values() if u.is_desk), key=lambda u: u.pk)
+    rows = []
+    for i in range(count):
+        name = "" if rng.random() < 0.03 else (
+            f"{rng.choice(SURNAMES)}{rng.choice(NAME_SEPARATORS)}{rng.choice(GIVEN_NAMES)}")
+        phone = "" if rng.random() < 0.25 else rng.choice([
+            f"090-{rng.randint(0, 9999):04d}-{rng.randint(0, 9999):04d}",
+            f"080{rng.randint(0, 99_999_999):08d}",
+            f"０３－{rng.randint(1000, 9999)}－{rng.randint(0, 9999):04d}".translate(
+                str.maketrans("0123456789", "０１２３４５６７８９")),
+        ])
+        address = "" if rng.random() < 0.3 else (
+            f"{rng.choice(CITY_TOWNS)}{rng.randint(1, 5)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}")
+        created = now - timedelta(days=rng.randint(0, YEARS * 365), minutes=rng.randint(0, 1440))
+        rows.append({
+            "id": first_id + i, "name": name, "phone": phone, "address": address,
+            "sex": rng.choice(["male", "male", "female", "unknown", ""]),
+            "age_band": rng.choice(["30s", "40s", "50s", "60s", "70plus", "unknown", ""]),
+            "relation": rng.choice(RELATIONS), "description": rng.choice(CP_DESCRIPTIONS),
+            "name_key": name_key(name), "phone_key": phone_key(phone), "address_key": address_key(address),
+            "created_by_id": rng.choice(desks).pk, "created_at": created, "updated_at": created,
+        })
+    return rows
+
+
+def _update_reports_from_counterparts(pairs: list[tuple[int, dict]]) -> None:
+    """Linked reports name their counterpart: 相手方の氏名 and 住所・連絡先 as the counterpart has them,
+    and ``search_text`` refolded (it holds the name) as ``fill_search_text`` does."""
+    if not pairs:
+        return
+    report_ids = [report_id for report_id, _ in pairs]
+    texts = {r["id"]: r for r in IncidentReport.objects.filter(pk__in=report_ids).values("id", "title", "demand",
+                                                                                         "conduct")}
+    steps: dict[int, list[str]] = {}
+    for report_id, description in (TimelineEntry.objects.filter(report_id__in=report_ids)
+                                   .order_by("report_id", "at", "id").values_list("report_id", "description")):
+        steps.setdefault(report_id, []).append(description)
+    rows = []
+    for report_id, cp in pairs:
+        r = texts[report_id]
+        contact = " ".join(part for part in (cp["address"], f"TEL {cp['phone']}" if cp["phone"] else "") if part)
+        search_text = fold("\n".join([r["title"], r["demand"], r["conduct"], cp["name"], *steps.get(report_id, [])]))
+        rows.append((report_id, cp["name"], contact, search_text))
+    table = IncidentReport._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_cp_names (id bigint, name text, contact text, search_text text) "
+                       "ON COMMIT DROP")
+        copy_rows("bench_cp_names", ["id", "name", "contact", "search_text"], rows)
+        cursor.execute(f"UPDATE {table} r SET counterpart_name = t.name, counterpart_contact = t.contact, "  # noqa: S608
+                       "search_text = t.search_text FROM bench_cp_names t WHERE r.id = t.id")
+
+
+def measure_rows(world: World, counterparts: list[dict], sizes: list[int]) -> list[dict]:
+    """措置: on ~3% of counterparts, more often the more reports; some in force, some ended, a few planned."""
+    rng, today = world.rng, timezone.localdate(world.now)
+    desks = sorted((u for u in world.users.values() if u.is_desk), key=lambda u: u.pk)
+    rows = []
+    for cp, size in zip(counterparts, sizes, strict=True):
+        if not (size >= 5 or rng.random() < 0.02 + 0.03 * (size - 1)):
+            continue
+        for _ in range(rng.choice([1, 1, 2])):
+            kind = rng.choice(list(MEASURE_TEXT))
+            starts = today - timedelta(days=rng.randint(-20, 700))
+            ends = starts + timedelta(days=rng.choice([90, 180, 365])) if rng.random() < 0.7 else None
+            ended = rng.random() < 0.2 and starts < today
+            rows.append({
+                "counterpart_id": cp["id"], "kind": kind, "description": MEASURE_TEXT[kind],
+                "handler_id": rng.choice(desks).pk if kind == "single_handler" else None,
+                "decided_by": rng.choice(["カスハラ対策委員会", "総務課長", "市長"]),
+                "decided_on": starts - timedelta(days=rng.randint(0, 14)), "starts_on": starts, "ends_on": ends,
+                "recorded_by_id": rng.choice(desks).pk,
+                "recorded_at": datetime.combine(starts, datetime.min.time(), tzinfo=UTC),
+                "ended_on": min(today, starts + timedelta(days=30)) if ended else None,
+                "ended_by_id": rng.choice(desks).pk if ended else None,
+                "end_reason": "改善が見られたため" if ended else "",
+            })
+    return rows
+
+
+def make_counterparts(world: World, count: int) -> None:
+    """``count`` counterparts, each linked to non-draft reports that have no counterpart yet
+    (most 1, a tail 2–10, one with exactly 50), with 登録/紐付け audit events and some measures."""
+    from counterparts.models import Counterpart, CounterpartAction, CounterpartEvent, CounterpartLink, Measure
+
+    rng = world.rng
+    has_big = (CounterpartLink.objects.values("counterpart").annotate(n=models.Count("id"))
+               .filter(n=BIG_COUNTERPART_REPORTS).exists())
+    rows = counterpart_rows(world, count, next_id(Counterpart))
+    sizes = _counterpart_sizes(rng, count, big=not has_big)
+    free = list(IncidentReport.objects.exclude(status=Status.DRAFT).filter(counterpart_links__isnull=True)
+                .values_list("id", "submitted_at", "reporter_id"))
+    rng.shuffle(free)
+    links, events, pairs = [], [], []
+    desks = sorted((u for u in world.users.values() if u.is_desk), key=lambda u: u.pk)
+    for cp, size in zip(rows, sizes, strict=True):
+        events.append({"counterpart_id": cp["id"], "actor_id": cp["created_by_id"], "at": cp["created_at"],
+                       "action": CounterpartAction.CREATED, "detail": {}})
+        for _ in range(size):
+            if not free:
+                break
+            report_id, submitted, _reporter = free.pop()
+            at = max(cp["created_at"], submitted or cp["created_at"])
+            actor = rng.choice(desks).pk
+            links.append({"counterpart_id": cp["id"], "report_id": report_id, "linked_by_id": actor, "linked_at": at})
+            events.append({"counterpart_id": cp["id"], "actor_id": actor, "at": at,
+                           "action": CounterpartAction.LINKED, "detail": {"report": report_id}})
+            pairs.append((report_id, cp))
+    measures = measure_rows(world, rows, sizes)
+    with transaction.atomic():
+        world.count("相手方", copy_models(Counterpart, rows))
+        world.count("紐付け", copy_models(CounterpartLink, links))
+        world.count("措置", copy_models(Measure, measures) if measures else 0)
+        world.count("相手方の監査記録", copy_models(CounterpartEvent, events))
+        _update_reports_from_counterparts(pairs)
+    for model in (Counterpart, CounterpartLink, Measure, CounterpartEvent):
+        move_sequence(model)
+
+
+# -- 相談 (consultations) -----------------------------------------------------------------------------
+
+CONSULT_WHAT = [
+    "窓口で「{q}」と言われ、1時間以上帰ってもらえなかった", "電話で「{q}」と何度も言われた",
+    "訪問先で「{q}」と大声を出された", "メールで「{q}」と毎日送られてくる", "SNSに名前を書かれ「{q}」とあった",
+]
+CONSULT_WISH = ["カスハラに当たるか判断してほしい", "対応方法を相談したい", "次に来たときの対応を一緒に考えてほしい",
+                "上司にどう報告すればよいか知りたい", "精神的につらいので相談したい"]
+CONSULT_CONTACT = ["内線{n}", "平日15時以降に内線{n}へ", "メールで", "直接来てもらえると助かる"]
+CONSULT_ANSWERS = ["カスハラに当たると考えられます。発生連絡票の提出をお勧めします。",
+                   "録音を告げたうえで対応し、要求には応じられない旨を明確に伝えてください。",
+                   "次回は複数人で対応してください。必要なら相談窓口も同席します。",
+                   "産業医との面談を手配します。"]
+FOLLOW_UP_TEXT = ["相談者と面談した", "所属長に状況を確認した", "相手方への対応方針を共有した", "産業医面談を実施した",
+                  "電話で状況を確認した"]
+
+
+def consultation_rows(world: World, count: int, first_id: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """``count`` 相談 over the people (any 課), newest mostly new or in progress, older mostly closed;
+    the answered ones with 1–3 follow-ups; ``search_text`` folded as ``services._search_text``.
+    Returns (consultations, follow-ups, audit events)."""
+    from consultations.models import EventAction as ConsultationAction
+    from consultations.models import State
+
+    rng, now = world.rng, world.now
+    people = sorted((u for u in world.users.values() if u.section_id), key=lambda u: u.pk)
+    desks = sorted((u for u in world.users.values() if u.is_desk), key=lambda u: u.pk)
+    span = YEARS * 365 * 24 * 3600
+    offsets = sorted(int(span * (1 - rng.random() ** 0.8)) for _ in range(count))
+    rows, follow_ups, events = [], [], []
+    for i, offset in enumerate(offsets):
+        created = now - timedelta(seconds=span - offset)
+        age = now - created
+        author = rng.choice(people)
+        if age < timedelta(days=7):
+            state = rng.choice([State.NEW, State.NEW, State.IN_PROGRESS])
+        elif age < timedelta(days=60):
+            state = rng.choice([State.NEW, State.IN_PROGRESS, State.IN_PROGRESS, State.CLOSED])
+        else:
+            state = State.CLOSED if rng.random() < 0.97 else State.IN_PROGRESS
+        cid = first_id + i
+        row = {
+            "id": cid, "author_id": author.pk, "section_id": author.section_id,
+            "what_happened": rng.choice(CONSULT_WHAT).format(q=rng.choice(QUOTES)),
+            "wish": rng.choice(CONSULT_WISH), "contact": rng.choice(CONSULT_CONTACT).format(n=rng.randint(1000, 9999)),
+            "occurred_on": (created - timedelta(days=rng.randint(0, 5))).date() if rng.random() < 0.8 else None,
+            "channel": _pick(rng, CHANNELS) if rng.random() < 0.8 else "",
+            "share_with_supervisors": rng.random() < 0.3, "state": state, "answer": "",
+            "created_at": created, "updated_at": created,
+        }
+        events.append({"consultation_id": cid, "actor_id": author.pk, "at": created,
+                       "action": ConsultationAction.CREATED, "detail": {"to": State.NEW,
+                                                                        "shared": row["share_with_supervisors"]}})
+        steps = []
+        if state != State.NEW:
+            handler = rng.choice(desks)
+            answered = min(created + timedelta(hours=rng.randint(1, 72)), now)
+            row.update(handler_id=handler.pk, answer=rng.choice(CONSULT_ANSWERS), answered_at=answered,
+                       answered_by_id=handler.pk, updated_at=answered)
+            events.append({"consultation_id": cid, "actor_id": handler.pk, "at": answered,
+                           "action": ConsultationAction.ANSWERED, "detail": {"from": State.NEW,
+                                                                             "to": State.IN_PROGRESS}})
+            for k in range(rng.randint(1, 3)):
+                done = min(answered + timedelta(days=k * rng.randint(1, 10)), now)
+                text = rng.choice(FOLLOW_UP_TEXT)
+                steps.append((done.date(), text))
+                follow_ups.append({"consultation_id": cid, "done_on": done.date(), "description": text,
+                                   "done_by": str(handler), "recorded_by_id": handler.pk, "recorded_at": done})
+                events.append({"consultation_id": cid, "actor_id": handler.pk, "at": done,
+                               "action": ConsultationAction.FOLLOW_UP, "detail": {}})
+            if state == State.CLOSED:
+                closed = min(answered + timedelta(days=rng.randint(1, 30)), now)
+                row.update(closed_at=closed, outcome=rng.choice(["助言で解決", "連絡票の提出へ", "経過観察"]),
+                           updated_at=closed)
+                events.append({"consultation_id": cid, "actor_id": handler.pk, "at": closed,
+                               "action": ConsultationAction.CLOSED, "detail": {"from": State.IN_PROGRESS,
+                                                                               "to": State.CLOSED}})
+        steps.sort(key=lambda s: s[0])  # the services fold follow-ups in their order (done_on, id)
+        row["search_text"] = fold("\n".join([row["what_happened"], row["wish"], row["answer"],
+                                             *(text for _, text in steps)]))
+        rows.append(row)
+    return rows, follow_ups, events
+
+
+def make_consultations(world: World, count: int) -> None:
+    """``count`` 相談 with 対応の記録 and audit events, in one COPY each."""
+    from consultations.models import Consultation, ConsultationEvent, FollowUp
+
+    rows, follow_ups, events = consultation_rows(world, count, next_id(Consultation))
+    with transaction.atomic():
+        world.count("相談", copy_models(Consultation, rows))
+        world.count("対応の記録", copy_models(FollowUp, follow_ups) if follow_ups else 0)
+        world.count("相談の監査記録", copy_models(ConsultationEvent, events))
+    for model in (Consultation, FollowUp, ConsultationEvent):
+        move_sequence(model)
+
+
 def vacuum_analyze() -> None:
     """Fresh statistics and visibility map, as autovacuum leaves a table in production."""
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+def extra_totals() -> dict[str, int]:
+    from consultations.models import Consultation, FollowUp
+    from counterparts.models import Counterpart, CounterpartLink, Measure
+
+    return {
+        "相手方": Counterpart.objects.count(),
+        "紐付け": CounterpartLink.objects.count(),
+        "措置": Measure.objects.count(),
+        "相談": Consultation.objects.count(),
+        "対応の記録": FollowUp.objects.count(),
+    }
 
 
 # -- CLI -------------------------------------------------------------------------------------------
@@ -510,6 +766,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reports", type=int, default=None, help="how many reports in all (tops up)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--counterparts", type=int, default=None,
+                        help="how many 相手方 in all (tops up; default 20000 when --reports is given)")
+    parser.add_argument("--consultations", type=int, default=None,
+                        help="how many 相談 in all (tops up; default 10000 when --reports is given)")
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -531,6 +791,21 @@ def main(argv: list[str] | None = None) -> None:
             step = time.perf_counter()
             make_reports(world, missing)
             timings["reports"] = time.perf_counter() - step
+        from consultations.models import Consultation
+        from counterparts.models import Counterpart
+
+        wanted_counterparts = 20_000 if args.counterparts is None else args.counterparts
+        missing = wanted_counterparts - Counterpart.objects.count()
+        if missing > 0:
+            step = time.perf_counter()
+            make_counterparts(world, missing)
+            timings["counterparts"] = time.perf_counter() - step
+        wanted_consultations = 10_000 if args.consultations is None else args.consultations
+        missing = wanted_consultations - Consultation.objects.count()
+        if missing > 0:
+            step = time.perf_counter()
+            make_consultations(world, missing)
+            timings["consultations"] = time.perf_counter() - step
         step = time.perf_counter()
         vacuum_analyze()
         timings["vacuum analyze"] = time.perf_counter() - step
@@ -543,6 +818,7 @@ def main(argv: list[str] | None = None) -> None:
         "対応職員": IncidentReport.staff_members.through.objects.count(),
         "利用者": User.objects.count(),
         "課": Section.objects.count(),
+        **extra_totals(),
     }
     print("in the database: " + ", ".join(f"{what} {n:,}" for what, n in totals.items()))
     print("took " + ", ".join(f"{what} {s:.1f} s" for what, s in timings.items())

@@ -56,7 +56,7 @@ def counts_by_state(user: User) -> dict[str, int]:
     counts = dict.fromkeys(State.values, 0)
     if not policies.can_answer(user):
         return counts
-    for row in Consultation.objects.order_by().values("state").annotate(n=Count("pk")):
+    for row in Consultation.objects.order_by().values("state").annotate(n=Count("*")):
         counts[row["state"]] = row["n"]
     return counts
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: How many suggestions the link page offers.
 SUGGESTION_LIMIT = 10
 #: How many audit events the counterpart page shows (newest first; the admin has them all).
-HISTORY_LIMIT = 50
+HISTORY_LIMIT = 20
 
 #: The day a linked report counts from: the incident, else its submission, else its creation.
 REPORT_DATE = Coalesce("report__occurred_start", "report__submitted_at", "report__created_at")

@@ -235,6 +235,9 @@ class IncidentReport(models.Model):
             models.Index(fields=["section", "status"], name="report_section_status"),
             # The queue's tab counts (status × difficulty) read from the index alone.
             models.Index(fields=["status", "difficulty"], name="report_status_difficulty"),
+            # The same for a 所属長's or 部長's queue (their 課), without reading the table.
+            models.Index(fields=["section", "status", "difficulty"], name="report_section_queue",
+                         include=["reporter", "id"]),
             # Every role's list reads this index backwards in list order and stops after a page; the
             # included columns let the paginator's COUNT be an index-only scan (bench/report_list.py).
             models.Index(fields=["-created_at", "-id"], name="report_recent", include=["status", "reporter", "section"]),

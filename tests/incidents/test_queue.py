@@ -36,7 +36,7 @@ def case(make_report, users):
 
 def ids(response) -> list[int]:
     assert response.status_code == 200
-    return [row.report.pk for row in response.context["queue"].rows]
+    return [row.pk for row in response.context["queue"].rows]
 
 
 def get(client, **params):
@@ -274,7 +274,7 @@ def test_age_in_business_days_over_a_holiday(case, users):
 
     def row(day, hour=10):
         built = queue.build_queue(users["desk"], _query(), now=datetime(2026, 7, day, hour, tzinfo=JST))
-        return next(r for r in built.rows if r.report.pk == report.pk)
+        return next(r for r in built.rows if r.pk == report.pk)
 
     assert (row(20).age, row(20).overdue) == (0, False)
     assert (row(21).age, row(21).overdue) == (1, False)
@@ -286,7 +286,7 @@ def test_age_setting(case, users, settings):
     settings.KASUHARA_ACCEPT_WITHIN_DAYS = 5
     report = case(submitted_at=datetime(2026, 7, 17, 16, tzinfo=JST))
     built = queue.build_queue(users["desk"], _query(), now=datetime(2026, 7, 23, 10, tzinfo=JST))
-    assert [(r.report.pk, r.age, r.overdue) for r in built.rows] == [(report.pk, 3, False)]
+    assert [(r.pk, r.age, r.overdue) for r in built.rows] == [(report.pk, 3, False)]
 
 
 def test_overdue_badge_on_the_page(client_as, case):
@@ -294,7 +294,7 @@ def test_overdue_badge_on_the_page(client_as, case):
     fresh = case(submitted_at=timezone.now())
     accepted_long_ago = case(submitted_at=timezone.now() - timedelta(days=21), status=Status.ACCEPTED)
     response = get(client_as("desk"), tab="all")
-    rows = {r.report.pk: r for r in response.context["queue"].rows}
+    rows = {r.pk: r for r in response.context["queue"].rows}
     assert rows[overdue.pk].overdue and rows[overdue.pk].age >= 10
     assert not rows[fresh.pk].overdue and rows[fresh.pk].age == 0
     assert not rows[accepted_long_ago.pk].overdue
@@ -325,6 +325,9 @@ def test_page_structure(client_as, case):
     assert "令和7年6月18日" in html  # 発生日 in 和暦
     assert "困難" in html and "営業日" in html
     assert "<script>" not in html
+    # The search box is described by its help text (the id Django's aria-describedby names).
+    assert 'aria-describedby="id_q_helptext"' in html and 'id="id_q_helptext"' in html
+    assert '<label class="form-check-label" for="id_difficulty_1">' in html and 'id="id_difficulty_1"' in html
 
 
 def test_filters_round_trip_into_the_form(client_as, case, users, types):
@@ -394,3 +397,124 @@ def test_fixed_number_of_queries(client_as, case, users, neighbour):
     assert len(ids(client.get("/queue/?tab=all"))) == 40
     assert queries() == few
     assert few <= 14
+
+
+# -- 相談 in the 相談窓口's queue -----------------------------------------------------------------
+
+@pytest.fixture
+def consultation(users):
+    """``consultation(text, **fields)``: a 相談 by ``staff`` (shared with the 所属長・部長 unless told)."""
+    from consultations import services
+    from consultations.models import Consultation
+
+    def make(what_happened="窓口で長時間の居座り", *, author=None, share=True, **fields):
+        made = services.create_consultation(author=author or users["staff"], what_happened=what_happened,
+                                            wish="対応方法を相談したい", contact="内線1234",
+                                            share_with_supervisors=share)
+        if fields:
+            Consultation.objects.filter(pk=made.pk).update(**fields)
+            made.refresh_from_db()
+        return made
+
+    return make
+
+
+def consultation_ids(response) -> list[int]:
+    assert response.status_code == 200
+    return [row.pk for row in response.context["queue"].consultations.rows]
+
+
+def test_consultations_in_the_desk_queue(client_as, case, consultation, users):
+    from consultations.models import State
+
+    now = timezone.now()
+    old = consultation("窓口で暴言を繰り返した", created_at=now - timedelta(days=3))
+    newer = consultation(handler=users["desk"], state=State.IN_PROGRESS, created_at=now - timedelta(days=1))
+    closed = consultation("暴言の件（完了）", state=State.CLOSED)
+    case()
+    response = client_as("desk").get("/queue/")
+    assert consultation_ids(response) == [old.pk, newer.pk]  # open ones, oldest first
+    assert closed.pk not in consultation_ids(response)
+    section = response.context["queue"].consultations
+    assert [(state, n) for state, _label, n in section.counts] == [("new", 1), ("in_progress", 1), ("closed", 1)]
+    rows = {row.pk: row for row in section.rows}
+    assert rows[newer.pk].state == "対応中" and rows[newer.pk].handler == str(users["desk"])
+    assert rows[old.pk].handler == "未定" and rows[old.pk].section == users["staff"].section.name
+    html = response.content.decode()
+    assert 'id="queue-consultations-heading">相談</h2>' in html
+    assert f'href="/consultations/{old.pk}/"' in html and 'href="/consultations/"' in html
+    assert 'href="#queue-consultations"' in html
+    assert html.count('<th scope="row">') == 3  # one report, two consultations
+
+
+def test_consultations_follow_the_search(client_as, case, consultation):
+    found = consultation("窓口で暴言を繰り返した")
+    consultation("電話で長時間")
+    report = case(conduct="暴言")
+    response = get(client_as("desk"), tab="all", q="暴言")
+    assert consultation_ids(response) == [found.pk]
+    assert ids(response) == [report.pk]
+    assert 'href="/consultations/?q=' in response.content.decode()
+    assert consultation_ids(get(client_as("desk"), tab="all", q="土下座")) == []
+
+
+def test_consultation_age_and_overdue_badge(client_as, consultation):
+    from consultations.models import State
+
+    long_ago = timezone.now() - timedelta(days=21)
+    waiting = consultation(created_at=long_ago)
+    started = consultation(created_at=long_ago, state=State.IN_PROGRESS)
+    fresh = consultation()
+    response = client_as("desk").get("/queue/")
+    rows = {row.pk: row for row in response.context["queue"].consultations.rows}
+    assert rows[waiting.pk].overdue and rows[waiting.pk].age >= 10
+    assert not rows[started.pk].overdue  # 対応中: accepted
+    assert not rows[fresh.pk].overdue and rows[fresh.pk].age == 0
+    html = response.content.decode()
+    assert html.count("期限超過</span>") == 1 and "営業日" in html
+
+
+@pytest.mark.parametrize("username", ["chief", "director"])
+def test_consultations_never_in_the_supervisors_queue(client_as, case, consultation, username):
+    shared = consultation("共有された相談", share=True)
+    case(difficulty=Difficulty.HARD, status=Status.CONFIRMED)
+    client = client_as(username)
+    # They may read the shared consultation (elsewhere), but the queue never lists it.
+    assert client.get(f"/consultations/{shared.pk}/").status_code == 200
+    for response in (client.get("/queue/"), get(client, tab="all", q="共有")):
+        assert response.status_code == 200
+        assert response.context["queue"].consultations is None
+        html = response.content.decode()
+        assert f"/consultations/{shared.pk}/" not in html and "queue-consultations" not in html
+
+
+def test_consultations_cost_a_fixed_number_of_queries(client_as, case, consultation, users, neighbour):
+    from consultations.models import State
+
+    client = client_as("desk")
+
+    def queries() -> int:
+        client.get("/queue/?tab=all")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/queue/?tab=all")
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    consultation()
+    case()
+    few = queries()
+    for i in range(12):
+        consultation(author=neighbour if i % 2 else users["staff"],
+                     handler=users["desk"] if i % 3 else None,
+                     state=State.IN_PROGRESS if i % 3 else State.NEW)
+    assert len(consultation_ids(client.get("/queue/?tab=all"))) == 13
+    assert queries() == few
+
+
+def test_consultations_are_limited_with_a_link_to_all(client_as, consultation, monkeypatch):
+    monkeypatch.setattr(queue, "CONSULTATIONS_SHOWN", 2)
+    made = [consultation() for _ in range(3)]
+    response = client_as("desk").get("/queue/")
+    assert consultation_ids(response) == [made[0].pk, made[1].pk]
+    html = response.content.decode()
+    assert "最初の 2 件を表示しています" in html and 'href="/consultations/"' in html
