@@ -43,7 +43,7 @@ def queue_consultations(user: User, *, state: str | None = None, search: str | N
     consultations = Consultation.objects.select_related("author", "section", "handler")
     if state in State.values:
         consultations = consultations.filter(state=state)
-    folded = fold(search or "").strip()
+    folded = fold(search or "").replace("\x00", "").strip()
     if folded:
         consultations = consultations.filter(search_text__contains=folded)
     closed_last = Case(When(state=State.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -84,7 +84,9 @@ def history(user: User, consultation: Consultation) -> list[ConsultationEvent] |
 
 
 def linkable_reports(consultation: Consultation) -> QuerySet[IncidentReport]:
-    """The author's own newest reports (drafts included), to choose one to link."""
-    newest = IncidentReport.objects.filter(reporter_id=consultation.author_id).order_by("-created_at", "-id")
+    """The author's own newest submitted reports, to choose one to link (a draft is nobody's business
+    but its reporter's, not even the 相談窓口's)."""
+    newest = (IncidentReport.objects.filter(reporter_id=consultation.author_id).exclude(status="draft")
+              .order_by("-created_at", "-id"))
     ids = list(newest.values_list("pk", flat=True)[:LINKABLE_REPORTS])
     return IncidentReport.objects.filter(pk__in=ids).order_by("-created_at", "-id")

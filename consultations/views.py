@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -59,7 +59,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest) -> HttpResponse:
     if not policies.can_ask(request.user):
-        raise PermissionDenied
+        raise Http404
     form = forms.ConsultationForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -178,7 +178,7 @@ def consultation_action(request: HttpRequest, pk: int, name: str) -> HttpRespons
     if action is None:
         raise Http404
     if not action.allowed(request.user, consultation):
-        raise PermissionDenied
+        raise Http404
     form = action.form(request.POST, consultation)
     if form.is_valid():
         try:
@@ -197,7 +197,7 @@ def make_report(request: HttpRequest, pk: int) -> HttpResponse:
     """発生連絡票にする: a draft owned by the author; the author goes on to fill it in."""
     consultation = policies.get_consultation_for_user(request.user, pk)
     if not policies.can_link_report(request.user, consultation):
-        raise PermissionDenied
+        raise Http404
     try:
         report = services.make_report_draft(consultation=consultation, actor=request.user,
                                             ip_address=client_ip(request))

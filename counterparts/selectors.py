@@ -200,3 +200,12 @@ def recent_links_count(
         .count()
     )
 
+
+
+def readable_report_ids(user, counterpart: Counterpart) -> set[int]:
+    """Of the counterpart's reports, those the user may open (the report policy decides): only
+    their titles are shown and linked; the others show their date, 態様 and 課 alone."""
+    from incidents.policies import visible_reports
+
+    ids = [link.report_id for link in counterpart.linked]
+    return set(visible_reports(user).filter(pk__in=ids).values_list("pk", flat=True))

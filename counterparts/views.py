@@ -41,11 +41,13 @@ def counterpart_list(request: HttpRequest) -> HttpResponse:
 def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counterpart = policies.get_counterpart_for_user(request.user, pk)
     services.record_view(counterpart=counterpart, actor=request.user, ip_address=client_ip(request))
+    page = selectors.counterpart_page(counterpart)
     return render(
         request,
         "counterparts/counterpart_detail.html",
         {
-            "counterpart": selectors.counterpart_page(counterpart),
+            "counterpart": page,
+            "readable": selectors.readable_report_ids(request.user, page),
             "can_manage": policies.can_manage_counterparts(request.user),
         },
     )

@@ -61,7 +61,7 @@ CASE_CHANGES: dict[str, Change] = {
 def change_forms(user, report) -> dict:
     """An empty form for each change the user may make to the case, at its current version."""
     return {
-        c.name: c.form(initial=_initial(c, report))
+        c.name: c.form(initial=_initial(c, report), auto_id=f"change-{c.name}-%s")
         for c in CASE_CHANGES.values()
         if c.policy(user, report)
     }

@@ -47,6 +47,8 @@ class Status(models.TextChoices):
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 #: Submitted and not yet accepted by the 相談窓口: the cases that must not be forgotten.
 WAITING = frozenset({Status.SUBMITTED, Status.CONFIRMED})
+#: The committee's part of the lifecycle: what its members read (the committee's own pages refine it).
+COMMITTEE = frozenset({Status.REFERRED, Status.DECIDED, Status.SHARED})
 #: Still being worked on, in any hands.
 OPEN = frozenset({Status.SUBMITTED, Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS,
                   Status.REFERRED, Status.DECIDED, Status.SHARED})
@@ -145,6 +147,9 @@ class Transition:
     fields: tuple[str, ...] = ()
     #: Who the move is for, as the README's table says it.
     who: str = ""
+    #: Offered as a form on the case page. 提出 is not: it is made from the report form, whose
+    #: rules (every required field, dates, 経過) a bare button would skip.
+    on_case_page: bool = True
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -153,7 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "submit", frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, _("提出"),
             policy="can_submit", event="submitted", effect=stamp_submitted, fields=("submitted_at",),
-            who=_("報告者"),
+            who=_("報告者（連絡票の入力画面から）"), on_case_page=False,
         ),
         Transition(
             "confirm", frozenset({Status.SUBMITTED}), Status.CONFIRMED, _("所属長の確認"),

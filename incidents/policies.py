@@ -8,6 +8,7 @@ answered with 404, never 403, so an outsider learns nothing about its existence.
 - 部長: the submitted reports of their 部.
 - 相談窓口: every submitted report.
 - 総務部長: the reports a 部長 raised to 特に困難 (the cross-department review).
+- 対策委員・委員長: the cases referred to the committee, and decided or shared by it.
 - 管理者 (admin) reads nothing by being admin; only through one of the roles above.
 Only the reporter changes a report, and only while it is editable (下書き, 差戻し).
 
@@ -25,7 +26,7 @@ from django.http import Http404
 
 from organization.models import Section
 
-from .lifecycle import Status
+from .lifecycle import COMMITTEE, Status
 from .models import Attachment, IncidentReport
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def _visible_q(user: User) -> Q:
         scope |= Q(section_id__in=department_sections.values("pk"))
     if user.is_ga_director:
         scope |= Q(cross_review=True)
+    if user.is_committee_member or user.is_committee_chair:
+        scope |= Q(status__in=COMMITTEE)
     return own | (submitted & scope)
 
 
@@ -105,6 +108,8 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
         return True
     if user.is_ga_director and report.cross_review:
         return True
+    if (user.is_committee_member or user.is_committee_chair) and report.status in COMMITTEE:
+        return True
     return report.staff_members.filter(pk=user.pk).exists()
 
 
@@ -140,7 +145,9 @@ def can_return(user: User, report: IncidentReport) -> bool:
     """差戻し: the 相談窓口 at any time before it works on the case; the 所属長 before confirming."""
     if _active(user) and user.is_desk:
         return True
-    return report.status == Status.SUBMITTED and heads_section_of(user, report)
+    from .lifecycle import chief_confirmation_on
+
+    return report.status == Status.SUBMITTED and chief_confirmation_on() and heads_section_of(user, report)
 
 
 def can_triage(user: User, report: IncidentReport) -> bool:
@@ -155,7 +162,7 @@ def can_decide(user: User, report: IncidentReport) -> bool:
 
 def can_escalate(user: User, report: IncidentReport) -> bool:
     """The 部長 of the report's 部 may raise a case to 特に困難 (cross-department review)."""
-    return heads_department_of(user, report) and report.status not in (Status.DRAFT, Status.CLOSED)
+    return heads_department_of(user, report) and report.status not in (Status.DRAFT, Status.RETURNED, Status.CLOSED)
 
 
 def can_see_internal(user: User, report: IncidentReport) -> bool:

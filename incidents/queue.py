@@ -250,6 +250,11 @@ class QueueFilterForm(forms.Form):
                 User.objects.filter(is_desk=True, is_active=True).order_by("username").values_list(
                     "pk", "display_name", "username")]
         self.fields["handler"].choices = handler_choices
+        if not user.is_desk:
+            # 継続性・悪質性・至急 are the 相談窓口's own ratings: not a filter (or a sort) for others.
+            for name in ("continuity", "malice", "urgent"):
+                del self.fields[name]
+            self.fields["sort"].choices = [c for c in self.fields["sort"].choices if c[0] != "urgent"]
         for f in self.fields.values():
             widget = f.widget
             if isinstance(widget, forms.HiddenInput):
@@ -439,11 +444,14 @@ class Queue:
     searched: list[str]
     #: The 相談 section (the 相談窓口 only; None for the 所属長 and 部長).
     consultations: ConsultationQueue | None = None
+    #: 継続性・悪質性・至急 are the 相談窓口's own ratings (policies.can_see_internal): its columns and
+    #: filters only.
+    show_ratings: bool = False
 
     @cached_property
     def rows_html(self) -> SafeString:
         """The <tr> of every row (see ``_report_row_html``)."""
-        return _rows_html(self.rows, _report_row_html)
+        return _rows_html(self.rows, _report_row_html if self.show_ratings else _report_row_html_without_ratings)
 
     @property
     def ignored(self) -> list[str]:
@@ -519,7 +527,8 @@ def build_queue(user: User, params, *, now: datetime.datetime | None = None) -> 
     page.object_list = rows
     consultations = _consultations(user, values.get("q") or "", ages, within) if user.is_desk else None
     return Queue(form=form, tabs=[(t, counts[t.key]) for t in tabs], tab=tab, sort=sort, page=page, rows=rows,
-                 accept_within=within, searched=search_words(values.get("q") or ""), consultations=consultations)
+                 accept_within=within, searched=search_words(values.get("q") or ""), consultations=consultations,
+                 show_ratings=user.is_desk)
 
 
 # -- the rows' markup --------------------------------------------------------------------------------
@@ -560,7 +569,6 @@ def _tr(row) -> str:
 
 
 def _report_row_html(row: QueueRow, labels: dict[str, str]) -> str:
-    urgent = f'<span class="badge text-bg-warning">{labels["urgent"]}</span>' if row.urgent else "—"
     return (
         f"{_tr(row)}\n      {_number_cell(row, labels)}"
         f'\n      <td><a href="{_e(row.url)}">{_e(row.title)}</a></td>'
@@ -571,8 +579,17 @@ def _report_row_html(row: QueueRow, labels: dict[str, str]) -> str:
         f'\n      <td><span class="badge text-bg-secondary">{_e(row.status)}</span></td>'
         f"\n      <td>{_e(row.difficulty or '—')}</td>"
         f'\n      <td class="small">{_e(row.handler)}</td>'
-        f"\n      <td>{urgent}</td>\n    </tr>\n"
+        f"{_urgent_cell(row, labels)}\n    </tr>\n"
     )
+
+
+def _report_row_html_without_ratings(row: QueueRow, labels: dict[str, str]) -> str:
+    return _report_row_html(row, labels).replace(_urgent_cell(row, labels), "", 1)
+
+
+def _urgent_cell(row: QueueRow, labels: dict[str, str]) -> str:
+    urgent = f'<span class="badge text-bg-warning">{labels["urgent"]}</span>' if row.urgent else "—"
+    return f"\n      <td>{urgent}</td>"
 
 
 def _consultation_row_html(row: ConsultationRow, labels: dict[str, str]) -> str:

@@ -72,9 +72,9 @@ def move_forms(user: User, report: IncidentReport) -> dict:
     from .forms import MoveForm
 
     return {
-        move.name: MoveForm(move=move, initial={"version": report.version})
+        move.name: MoveForm(move=move, initial={"version": report.version}, auto_id=f"move-{move.name}-%s")
         for move in moves_from(report.status)
-        if getattr(policies, move.policy)(user, report)
+        if move.on_case_page and getattr(policies, move.policy)(user, report)
     }
 
 
@@ -82,10 +82,19 @@ def move_forms(user: User, report: IncidentReport) -> dict:
 REASONS_FOR_REPORTER = frozenset({"returned", "reopened", "decided", "closed"})
 
 
+#: The 相談窓口's own work on a case, recorded for the audit but not shown to the reporter, the
+#: 対応職員 or the 所属長・部長 (internal notes, ratings, the counterpart register).
+INTERNAL_ACTIONS = frozenset({"note_added", "rated", "assigned", "counterpart_linked", "counterpart_unlinked",
+                              "action_recorded"})
+
+
 def report_history_for(user: User, report: IncidentReport) -> list[ReportEvent]:
-    """The report's audit trail as this user may read it: those who handle the case see every
-    reason; the reporter and 対応職員 see the reasons addressed to them."""
+    """The report's audit trail as this user may read it: the 相談窓口 sees every event; the
+    所属長・部長 all but the 相談窓口's internal work; the reporter and 対応職員 also only the reasons
+    addressed to them."""
     events = list(report_history(report))
+    if not policies.can_see_internal(user, report):
+        events = [e for e in events if e.action not in INTERNAL_ACTIONS]
     if not policies.can_see_chief_comment(user, report):
         for event in events:
             if event.action not in REASONS_FOR_REPORTER:

@@ -5,6 +5,7 @@ Each function is keyword-only, runs in one transaction, and leaves a ``ReportEve
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -174,7 +175,12 @@ class SaveResult:
 
 
 class Conflict(Exception):
-    """The report cannot take this form as it is; the message says why in Japanese."""
+    """The report cannot take this form as it is; the message says why in Japanese. ``version``:
+    the report's current version, so the refused page can offer a deliberate second try."""
+
+    def __init__(self, message: str, *, version: int | None = None):
+        super().__init__(message)
+        self.version = version
 
 
 def save_report(*, actor: User, form: IncidentReportForm, ip_address: str | None = None) -> SaveResult:
@@ -226,7 +232,10 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
         outcome = Outcome.CREATED
     else:
         locked = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        # This very page, posted again (a double click, or 下書き保存 then 提出): the last write was
+        # made by its token from the version it was opened at.
         same_form = locked.form_token == form.token
+        reposted = same_form and form.opened_version == locked.version - 1
         if not policies.can_open_editor(actor, locked):
             raise PermissionDenied
         if not policies.can_edit_report(actor, locked):
@@ -237,7 +246,7 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
                   "入力した内容はこのページに残っています。必要なら写し取ってください。")
                 % {"status": locked.get_status_display()}
             )
-        if locked.version != form.opened_version and not same_form:
+        if locked.version != form.opened_version and not reposted:
             form.mark_reopened(locked.version)
             raise Conflict(
                 _("この連絡票は、このページを開いた後に別の画面で変更されました（%(at)s）。"
@@ -246,6 +255,8 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
             )
         staff_before = set(locked.staff_members.values_list("pk", flat=True))
         report.version = locked.version + 1
+        if IncidentReport.objects.filter(reporter=actor, form_token=form.token).exclude(pk=locked.pk).exists():
+            form.token = uuid.uuid4()  # a token copied from another report's page: this page gets its own
         report.form_token = form.token
         report.save(update_fields=[*_form_columns(form), "version", "form_token", "updated_at"])
         outcome = Outcome.SAVED
@@ -264,8 +275,10 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
     )
     _record_staff_changes(report=report, actor=actor, before=staff_before, ip_address=ip_address)
     for attachment in form.staged:
-        attachment.report = report
-        attachment.save(update_fields=["report"])
+        # Claimed only if still unclaimed: the same staged file posted with two forms at once goes
+        # to one report, and only that report records it.
+        if not Attachment.objects.filter(pk=attachment.pk, uploaded_by=actor, report__isnull=True).update(report=report):
+            continue
         record_event(
             report=report,
             actor=actor,
@@ -354,8 +367,9 @@ def _lock(report: IncidentReport, *, version: int | None) -> IncidentReport:
     if version is not None and locked.version != version:
         raise Conflict(
             _("この連絡票は、画面を開いた後にほかの人が操作しました（%(at)s）。入力した内容は残っています。"
-              "最新の状態を確かめてから、もう一度操作してください。")
-            % {"at": f"{timezone.localtime(locked.updated_at):%H:%M}"}
+              "上の記録で最新の状態を確かめ、それでもよければもう一度送信してください。")
+            % {"at": f"{timezone.localtime(locked.updated_at):%H:%M}"},
+            version=locked.version,
         )
     return locked
 
@@ -364,7 +378,8 @@ def _event_detail(inputs: dict | None) -> dict:
     """What the actor chose, as the event keeps it (users by id and name; text as typed)."""
     detail = {}
     for key, value in (inputs or {}).items():
-        if key == "reason" or value in (None, ""):
+        # The reason is the event's own column; the 所属長's comment stays on the report (its reader rule).
+        if key in ("reason", "comment") or value in (None, ""):
             continue
         detail[key] = {"user": value.pk, "name": str(value)} if hasattr(value, "pk") else value
     return detail

@@ -152,9 +152,9 @@ def report_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One move of the lifecycle (``lifecycle.TRANSITIONS``), from the case page's form."""
     report = policies.get_report_for_user(request.user, pk)
     move = TRANSITIONS.get(name)
-    if move is None or not getattr(policies, move.policy)(request.user, report):
+    if move is None or not move.on_case_page or not getattr(policies, move.policy)(request.user, report):
         raise Http404
-    form = MoveForm(request.POST, move=move)
+    form = MoveForm(request.POST, move=move, auto_id=f"move-{name}-%s")
     if form.is_valid():
         inputs = form.inputs()
         try:
@@ -165,8 +165,7 @@ def report_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except (ValidationError, services.Conflict) as error:
-            form.conflict = isinstance(error, services.Conflict)
-            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            _refuse(form, error)
         else:
             messages.success(request, _("「%(label)s」を記録しました。") % {"label": move.label})
             return redirect("incidents:detail", pk=report.pk)
@@ -181,19 +180,28 @@ def report_change(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     change = CASE_CHANGES.get(name)
     if change is None or not change.policy(request.user, report):
         raise Http404
-    form = change.form(request.POST)
+    form = change.form(request.POST, auto_id=f"change-{name}-%s")
     if form.is_valid():
         try:
             change.apply(report=report, actor=request.user, data=form.cleaned_data, ip_address=client_ip(request))
         except PermissionDenied:
             raise Http404 from None
         except (ValidationError, services.Conflict) as error:
-            form.conflict = isinstance(error, services.Conflict)
-            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            _refuse(form, error)
         else:
             messages.success(request, _("「%(label)s」を記録しました。") % {"label": change.label})
             return redirect("incidents:detail", pk=report.pk)
     return _refused(request, report, changes={name: form})
+
+
+def _refuse(form, error: Exception) -> None:
+    """Say why on the form; after a conflict, the page carries the current version, so sending the
+    same form again (after reading what changed) applies it on purpose."""
+    form.conflict = isinstance(error, services.Conflict)
+    if form.conflict and error.version is not None:
+        form.data = form.data.copy()
+        form.data["version"] = str(error.version)
+    form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
 
 
 def _refused(request: HttpRequest, report: IncidentReport, **forms) -> HttpResponse:

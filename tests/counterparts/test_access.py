@@ -110,3 +110,22 @@ def test_admin_reads_the_register_and_cannot_rewrite_the_audit_trail(client_as, 
     event = setting["counterpart"].events.first()
     assert client.get("/admin/counterparts/counterpartevent/").status_code == 200
     assert client.post(f"/admin/counterparts/counterpartevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_committee_reads_a_counterpart_without_the_titles_of_reports_it_may_not_open(
+    client_as, users, make_report, make_counterpart, link
+):
+    from incidents.lifecycle import Status
+
+    counterpart = make_counterpart(name="山田 太郎")
+    hidden = make_report(users["staff"], title="委員会の読めない報告")
+    referred = make_report(users["staff2"], status=Status.REFERRED, title="付議された報告")
+    link(counterpart, hidden)
+    link(counterpart, referred)
+
+    member_page = client_as("member").get(f"/counterparts/{counterpart.pk}/").content.decode()
+    desk_page = client_as("desk").get(f"/counterparts/{counterpart.pk}/").content.decode()
+
+    assert "委員会の読めない報告" not in member_page and "（閲覧する権限のない報告）" in member_page
+    assert "付議された報告" in member_page
+    assert "委員会の読めない報告" in desk_page and "付議された報告" in desk_page

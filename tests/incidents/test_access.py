@@ -25,20 +25,21 @@ KINDS = {
     "same_department": "submitted in 生活環境課 (市民環境部, another 課)",
     "names_staff": "staff2's submitted report naming staff and member as 対応職員",
     "draft_names_staff": "staff2's draft naming staff as 対応職員",
+    "referred": "staff2's report referred to the committee",
 }
 
 Y, N = 200, 404
 # fmt: off
 TABLE = {
-    #            own_draft own_submitted same_section other_department same_department names_staff draft_names_staff
-    "staff":    (Y,        Y,            N,           N,               N,              Y,          N),
-    "staff2":   (N,        N,            N,           Y,               N,              Y,          Y),
-    "chief":    (N,        Y,            Y,           N,               N,              N,          N),
-    "director": (N,        Y,            Y,           N,               Y,              N,          N),
-    "desk":     (N,        Y,            Y,           Y,               Y,              Y,          N),
-    "chair":    (N,        N,            N,           N,               N,              N,          N),
-    "member":   (N,        N,            N,           N,               N,              Y,          N),
-    "admin":    (N,        N,            N,           N,               N,              N,          N),
+    #            own_draft own_submitted same_section other_department same_department names_staff draft_names_staff referred
+    "staff":    (Y,        Y,            N,           N,               N,              Y,          N,                N),
+    "staff2":   (N,        N,            N,           Y,               N,              Y,          Y,                Y),
+    "chief":    (N,        Y,            Y,           N,               N,              N,          N,                N),
+    "director": (N,        Y,            Y,           N,               Y,              N,          N,                N),
+    "desk":     (N,        Y,            Y,           Y,               Y,              Y,          N,                Y),
+    "chair":    (N,        N,            N,           N,               N,              N,          N,                Y),
+    "member":   (N,        N,            N,           N,               N,              Y,          N,                Y),
+    "admin":    (N,        N,            N,           N,               N,              N,          N,                N),
 }
 # fmt: on
 CASES = [(role, kind, TABLE[role][i]) for role in ROLES for i, kind in enumerate(KINDS)]
@@ -57,6 +58,7 @@ def reports(users, colleague, neighbour, make_report) -> dict[str, IncidentRepor
         "draft_names_staff": make_report(
             staff2, status=Status.DRAFT, staff=[staff2, staff], title="staff も対応した件（下書き）"
         ),
+        "referred": make_report(staff2, status=Status.REFERRED, title="委員会に付議された件"),
     }
 
 

@@ -280,3 +280,57 @@ def test_both_cities_take_a_report_from_submission_to_closing_through_the_pages(
     page = Page(staff.get(f"/reports/{report.pk}/").content)
     assert "対応が完了しました。" in page.by_id("case-status").text
     assert "以後の来庁なし" in page.by_id("case-outcome").text
+
+
+def test_a_draft_is_submitted_only_through_the_report_form_and_its_rules(client_as, users, make_report):
+    """A bare 提出 button on the case page would skip the form's rules (件名, 要求内容, dates …)."""
+    draft = make_report(users["staff"], status=Status.DRAFT, title="", demand="")
+    staff = client_as("staff")
+
+    page = Page(staff.get(f"/reports/{draft.pk}/").content)
+    posted = staff.post(f"/reports/{draft.pk}/move/submit/", {"version": draft.version})
+
+    assert page.by_id("move-submit") is None
+    assert posted.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_the_committee_reads_a_referred_case_and_its_chair_records_the_decision(client_as, users, make_report):
+    report = make_report(users["staff"], status=Status.REFERRED)
+
+    assert client_as("member").get(f"/reports/{report.pk}/").status_code == 200
+    decided = client_as("chair").post(f"/reports/{report.pk}/move/decide/",
+                                      {"version": report.version, "reason": "文書で警告する"})
+
+    assert decided.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.DECIDED
+
+
+def test_a_conflicting_move_can_be_sent_again_on_purpose_with_what_was_typed(client_as, users, make_report):
+    report = make_report(users["staff"], status=Status.ACCEPTED)
+    desk = client_as("desk")
+    services.update_case(report=report, actor=users["desk"], action=EventAction.RATED, changes={"urgent": True})
+
+    refused = desk.post(f"/reports/{report.pk}/move/refer/", {"version": report.version, "reason": "悪質性が高い"})
+    kept = Page(refused.content).form_data("move-refer")
+    again = desk.post(f"/reports/{report.pk}/move/refer/", {k: v[0] for k, v in kept.items()})
+
+    assert refused.status_code == 409
+    assert kept["reason"] == ["悪質性が高い"]
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.REFERRED
+
+
+def test_the_reporter_and_the_chief_do_not_see_the_desks_internal_work_in_the_history(client_as, users, make_report):
+    report = make_report(users["staff"], status=Status.ACCEPTED)
+    services.add_note(report=report, actor=users["desk"], body="メモ")
+    services.update_case(report=report, actor=users["desk"], action=EventAction.RATED, changes={"malice": "high"})
+
+    for role in ("staff", "chief"):
+        history = Page(client_as(role).get(f"/reports/{report.pk}/").content).by_id("history").text
+        assert "内部メモ" not in history and "継続性・悪質性・至急の設定" not in history, role
+    desk_history = Page(client_as("desk").get(f"/reports/{report.pk}/").content).by_id("history").text
+    assert "内部メモ" in desk_history and "継続性・悪質性・至急の設定" in desk_history

@@ -518,3 +518,20 @@ def test_consultations_are_limited_with_a_link_to_all(client_as, consultation, m
     assert consultation_ids(response) == [made[0].pk, made[1].pk]
     html = response.content.decode()
     assert "最初の 2 件を表示しています" in html and 'href="/consultations/"' in html
+
+
+def test_the_desks_ratings_are_neither_a_filter_nor_a_column_for_the_chief(client_as, case):
+    """継続性・悪質性・至急 are the 相談窓口's own (like its internal notes): a 所属長 cannot read them,
+    not even by trying filters on their queue."""
+    rated = case(malice="high", urgent=True, title="悪質性が高い件")
+    case(title="ふつうの件")
+
+    chief = client_as("chief")
+    page = chief.get("/queue/", {"tab": "all"}).content.decode()
+    probing = ids(chief.get("/queue/", {"tab": "all", "malice": "high", "urgent": "1"}))
+
+    assert 'name="malice"' not in page and 'name="urgent"' not in page and "至急</th>" not in page
+    assert len(probing) == 2  # the parameters change nothing
+    desk = client_as("desk")
+    assert ids(desk.get("/queue/", {"tab": "all", "malice": "high"})) == [rated.pk]
+    assert "至急</th>" in desk.get("/queue/").content.decode()
