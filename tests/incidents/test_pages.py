@@ -155,3 +155,14 @@ def test_every_timeline_row_delete_box_has_a_label_for_keyboard_and_screen_reade
 
     assert '<label><input type="checkbox" name="timeline-0-DELETE" id="id_timeline-0-DELETE"> ' \
            '<span class="visually-hidden">この行を削除</span></label>' in html
+
+
+def test_the_page_links_keep_the_lists_filters(client_as, users, make_report):
+    for i in range(22):
+        make_report(users["staff"], title=f"件{i}")
+
+    page = Page(client_as("desk").get("/reports/", {"scope": "visible"}).content)
+    following = {text: href for href, text in page.links()}["次へ"]
+
+    assert following == "?scope=visible&page=2"
+    assert "1 / 2" in page.root.text
