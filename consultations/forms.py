@@ -46,6 +46,9 @@ class DateInput(forms.DateInput):
 
 
 class ConsultationForm(forms.ModelForm):
+    #: New for each opened page, posted back as it was: the same page sent twice asks once.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Consultation
         fields = ["what_happened", "wish", "contact", "occurred_on", "channel", "share_with_supervisors"]

@@ -75,6 +75,8 @@ class Consultation(models.Model):
             "ここにチェックを入れたときだけ、あなたの課の所属長と部の部長も読めるようになります。"
         ),
     )
+    #: The token of the form that asked (a double click or a resent form makes one consultation).
+    form_token = models.UUIDField(_("フォーム識別子"), null=True, blank=True, editable=False)
     state = models.CharField(_("状態"), max_length=20, choices=State.choices, default=State.NEW, db_index=True)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -102,6 +104,9 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("相談")
         verbose_name_plural = _("相談")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "form_token"], name="consultation_one_per_form_token"),
+        ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="consultation_author_recent"),
             models.Index(fields=["state", "created_at"], name="consultation_state_oldest"),

@@ -3,11 +3,12 @@ row, checks the actor and the state, and leaves a ``ConsultationEvent`` behind."
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,10 +83,15 @@ def create_consultation(
     occurred_on: date | None = None,
     channel: str = "",
     share_with_supervisors: bool = False,
+    form_token: uuid.UUID | None = None,
     ip_address: str | None = None,
 ) -> Consultation:
     if not policies.can_ask(author):
         raise PermissionDenied
+    if form_token is not None:
+        earlier = Consultation.objects.filter(author=author, form_token=form_token).first()
+        if earlier is not None:
+            return earlier  # the same page sent again: one consultation
     consultation = Consultation(
         author=author,
         section_id=author.section_id,
@@ -95,9 +101,14 @@ def create_consultation(
         occurred_on=occurred_on,
         channel=channel,
         share_with_supervisors=share_with_supervisors,
+        form_token=form_token,
     )
     consultation.search_text = _search_text(consultation)
-    consultation.save()
+    try:
+        with transaction.atomic():
+            consultation.save()
+    except IntegrityError:  # the same page's other post created it a moment ago
+        return Consultation.objects.get(author=author, form_token=form_token)
     record_event(
         consultation=consultation, actor=author, action=EventAction.CREATED, ip_address=ip_address,
         detail={"to": State.NEW, "shared": share_with_supervisors},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,7 +61,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 def consultation_new(request: HttpRequest) -> HttpResponse:
     if not policies.can_ask(request.user):
         raise Http404
-    form = forms.ConsultationForm(request.POST or None)
+    form = forms.ConsultationForm(request.POST or None, initial={"form_token": uuid.uuid4()})
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "consultations/consultation_form.html", {"form": form}, status=400)

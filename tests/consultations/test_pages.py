@@ -167,3 +167,16 @@ def test_desk_list_filters_and_searches(client, users, make_consultation):
     assert f"/consultations/{dv.pk}/" in body and f"/consultations/{other.pk}/" not in body
     body = client.get("/consultations/?state=closed").content.decode()
     assert f"/consultations/{dv.pk}/" not in body
+
+
+def test_the_same_page_sent_twice_asks_once(client_as):
+    client = client_as("staff")
+    token = Page(client.get("/consultations/new/").content).find("input", name="form_token").attrs["value"]
+    data = {"what_happened": "窓口で怒鳴られた", "wish": "判断してほしい", "contact": "内線1", "form_token": token}
+
+    first = client.post("/consultations/new/", data)
+    second = client.post("/consultations/new/", data)
+
+    assert Consultation.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
