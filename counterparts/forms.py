@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents.forms import EARLIEST_DATE
 from incidents.models import IncidentReport
 
 from .models import Counterpart, Measure, MeasureKind, split_contact
@@ -136,6 +139,12 @@ class MeasureForm(forms.ModelForm):
             self.add_error("description", _("どのような措置か、内容を入力してください。"))
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("終了予定日は開始日以降にしてください。"))
+        earliest, latest = EARLIEST_DATE, timezone.localdate() + timedelta(days=3653)  # ten years ahead
+        for name in ("decided_on", "starts_on", "ends_on"):
+            value = cleaned.get(name)
+            if value and not earliest <= value <= latest and name not in self.errors:
+                self.add_error(name, _("2000年1月1日から%(latest)sまでの日付を入力してください。")
+                               % {"latest": f"{latest:%Y-%m-%d}"})
         decided_on = cleaned.get("decided_on")
         if decided_on and decided_on > timezone.localdate():
             self.add_error("decided_on", _("決定日に未来の日付は入れられません。"))

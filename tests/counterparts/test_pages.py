@@ -215,3 +215,17 @@ def test_pages_have_a_title_and_no_inline_script(client_as, users, counterpart, 
             if field.attrs.get("type") in ("hidden", "submit"):
                 continue
             assert page.find("label", for_=field.attrs["id"]) is not None, (url, field.attrs)
+
+
+@pytest.mark.parametrize(("field", "value"), [("decided_on", "0001-01-01"), ("starts_on", "1999-12-31"),
+                                              ("ends_on", "9999-12-31")])
+def test_a_measure_date_outside_a_sane_window_is_refused_with_a_message(client_as, counterpart, field, value):
+    today = timezone.localdate()
+    data = {"kind": "ban", "decided_by": "総務課長", "decided_on": today, "starts_on": today,
+            "ends_on": today, field: value}
+
+    response = client_as("desk").post(f"/counterparts/{counterpart.pk}/measures/new/", data)
+
+    assert response.status_code == 400
+    assert "2000年1月1日から" in Page(response.content).error_for(field)
+    assert not counterpart.measures.exists()
