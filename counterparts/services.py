@@ -16,7 +16,7 @@ from incidents.models import IncidentReport
 from incidents.services import record_event as record_report_event
 
 from . import policies
-from .models import Counterpart, CounterpartAction, CounterpartEvent, CounterpartLink, Measure
+from .models import Counterpart, CounterpartAction, CounterpartEvent, CounterpartLink, Measure, name_key
 
 if TYPE_CHECKING:
     from organization.models import User
@@ -54,8 +54,17 @@ def record_view(*, counterpart: Counterpart, actor: User, ip_address: str | None
 def create_from_report(
     *, actor: User, report: IncidentReport, data: dict[str, Any], ip_address: str | None
 ) -> Counterpart:
-    """Register a counterpart (from the form prefilled with the report's 相手方) and link the report."""
+    """Register a counterpart (from the form prefilled with the report's 相手方) and link the report.
+
+    The same form sent twice (a double click) registers once: a counterpart of the same name already
+    linked to this report is the one the first post made."""
     _require_manager(actor)
+    IncidentReport.objects.select_for_update().filter(pk=report.pk).first()  # one registration at a time
+    earlier = Counterpart.objects.filter(
+        links__report=report, name_key=name_key(data.get("name", "")), created_by=actor
+    ).first()
+    if earlier is not None:
+        return earlier
     counterpart = Counterpart.objects.create(created_by=actor, **{f: data.get(f, "") for f in COUNTERPART_FIELDS})
     record_event(
         counterpart=counterpart, actor=actor, action=CounterpartAction.CREATED, ip_address=ip_address,

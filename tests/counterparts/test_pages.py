@@ -229,3 +229,19 @@ def test_a_measure_date_outside_a_sane_window_is_refused_with_a_message(client_a
     assert response.status_code == 400
     assert "2000年1月1日から" in Page(response.content).error_for(field)
     assert not counterpart.measures.exists()
+
+
+def test_registering_from_a_report_twice_registers_once(client_as, users, make_report):
+    from counterparts.models import Counterpart
+
+    report = make_report(users["staff"], counterpart_name="山田 太郎")
+    data = {"name": "山田 太郎", "phone": "090-1234-5678", "address": "", "sex": "", "age_band": "",
+            "relation": "", "description": ""}
+    client = client_as("desk")
+
+    first = client.post(f"/counterparts/new/{report.pk}/", data)
+    second = client.post(f"/counterparts/new/{report.pk}/", data)
+
+    assert Counterpart.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
