@@ -44,3 +44,14 @@ def step_text(context, text: str, anchors: bool = False) -> SafeString:
         return format_html('<a href="{}" class="type-link">{}</a>', href, html.unescape(match.group(0)))
 
     return mark_safe(pattern.sub(link, escaped))  # noqa: S308 - pieces escaped above
+
+
+@register.filter
+def tel_href(number: str) -> str:
+    """A ``tel:`` address phones dial: full-width digits and dashes folded to ASCII, only digits
+    and a leading + kept (「２５－０１１０」 → ``tel:250110``)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", number or "")
+    digits = "".join(ch for ch in folded if ch.isascii() and (ch.isdigit() or ch == "+"))
+    return f"tel:{digits}"

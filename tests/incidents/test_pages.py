@@ -166,3 +166,17 @@ def test_the_page_links_keep_the_lists_filters(client_as, users, make_report):
 
     assert following == "?scope=visible&page=2"
     assert "1 / 2" in page.root.text
+
+
+def test_attachments_are_marked_with_an_icon_and_text_not_an_emoji(client_as, users, make_report, make_attachment):
+    """An emoji turns into a box where the font lacks it; the icon is an SVG hidden from screen
+    readers, which read 「添付ファイル：」 instead."""
+    draft = make_report(users["staff"], status=Status.DRAFT)
+    make_attachment(uploader=users["staff"], report=draft, name="写真.png")
+    staff = client_as("staff")
+
+    for url in (f"/reports/{draft.pk}/", f"/reports/{draft.pk}/edit/"):
+        page = staff.get(url).content.decode()
+        assert "📎" not in page, url
+        assert '<svg class="icon-attachment" aria-hidden="true"' in page, url
+        assert '<span class="visually-hidden">添付ファイル：</span>' in page, url

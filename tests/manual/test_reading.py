@@ -232,7 +232,7 @@ def test_live_view_has_a_checklist_copy_buttons_the_call_script_and_the_timer(st
         "○○時○○分から退去を求めておりますが、聞き入れていただくことができません。",
         "事案解決の支援をお願いします。",
     ]
-    assert "奥州警察署" in call_script and 'href="tel:２５－０１１０"' in call_script
+    assert "奥州警察署" in call_script and 'href="tel:250110"' in call_script
     assert 'href="tel:110"' in call_script
     assert 'id="timer-start" data-limit-minutes="30"' in html
     assert 'role="timer"' in html
@@ -272,3 +272,15 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("path", ["/manual/types/verbal_abuse/", "/manual/types/verbal_abuse/live/"])
+def test_the_police_number_dials_with_ascii_digits_even_when_typed_full_width(staff, path):
+    """The seed writes the station's number in full-width digits (２５－０１１０); a phone may not dial
+    ``tel:２５－０１１０``."""
+    assert CitySettings.load().police_phone == "２５－０１１０"
+
+    hrefs = re.findall(r'href="(tel:[^"]*)"', staff.get(path).content.decode())
+
+    assert "tel:250110" in hrefs and "tel:110" in hrefs
+    assert all(re.fullmatch(r"tel:\+?[0-9]+", h) for h in hrefs), hrefs
