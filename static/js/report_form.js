@@ -6,6 +6,15 @@
   var form = document.getElementById("report-form");
   if (!form) return;
 
+  // Enter in a one-line box does not submit the form: a record is saved only by its buttons.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target.tagName === "INPUT" &&
+        ["submit", "button", "reset", "file"].indexOf(target.type) === -1) {
+      event.preventDefault();
+    }
+  });
+
   // 経過記録: clone the empty row of the formset.
   var addButton = document.getElementById("add-timeline-row");
   var total = form.querySelector("input[name='timeline-TOTAL_FORMS']");

@@ -37,6 +37,10 @@ def test_staff_files_a_report_fixes_an_error_without_retyping_and_prints_it(page
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=3)
     end = start + timedelta(minutes=85)
     page.fill("#id_title", "窓口で大声で怒鳴られた")
+    # Enter in a text box must not save anything by accident (下書き保存 is the form's first button).
+    page.press("#id_title", "Enter")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/reports/new/") and not IncidentReport.objects.exists()
     page.fill("#id_occurred_start", local(start))
     page.fill("#id_occurred_end", local(end))
     assert page.inner_text("#duration") == "対応時間：1時間25分"  # shown while typing
