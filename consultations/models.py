@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Channel
+from organization.models import AuditEvent
 
 
 class State(models.TextChoices):
@@ -181,7 +182,7 @@ class EventAction(models.TextChoices):
     REPORT_CREATED = "report_created", _("発生連絡票の下書きを作成")
 
 
-class ConsultationEvent(models.Model):
+class ConsultationEvent(AuditEvent):
     """監査記録: who did what to a consultation, when, from where; every change and every view.
 
     ``detail`` never holds the text of an internal note (the author reads this history)."""
@@ -189,21 +190,11 @@ class ConsultationEvent(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="events", verbose_name=_("相談")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作者")
-    )
-    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
     action = models.CharField(_("操作"), max_length=30, choices=EventAction.choices)
-    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
-    detail = models.JSONField(_("詳細"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("相談の監査記録")
         verbose_name_plural = _("相談の監査記録")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
     @property
     def from_state_display(self) -> str:

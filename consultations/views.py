@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import policies as report_policies
-from incidents.views import client_ip
+from organization.audit import client_ip
 
 from . import forms, policies, selectors, services
 from .models import Consultation, State

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import AgeBand, Sex
 from kasuhara.textnorm import fold, fold_compact
+from organization.models import AuditEvent
 
 _NOT_DIGIT = re.compile(r"\D+")
 #: A Japanese phone number inside free text: 0 and 9–10 more digits (full-width too), with up to two
@@ -221,24 +222,14 @@ class CounterpartAction(models.TextChoices):
     EDITED = "edited", _("編集")
 
 
-class CounterpartEvent(models.Model):
+class CounterpartEvent(AuditEvent):
     """監査記録 of a counterpart: every view and every change, who, when, from where."""
 
     counterpart = models.ForeignKey(
         Counterpart, on_delete=models.CASCADE, related_name="events", verbose_name=_("相手方")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作者")
-    )
-    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
     action = models.CharField(_("操作"), max_length=20, choices=CounterpartAction.choices)
-    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
-    detail = models.JSONField(_("詳細"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("相手方の監査記録")
         verbose_name_plural = _("相手方の監査記録")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from incidents.views import client_ip
+from organization.audit import client_ip
 
 from . import policies, selectors, services
 from .forms import CounterpartForm, EndMeasureForm, LinkForm, MeasureForm, ReasonForm, SearchForm

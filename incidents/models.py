@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organization.models import AuditEvent
+
 from .lifecycle import EDITABLE, Status
 
 #: What the database accepts for a date-time of a report, whatever its source (form, admin, import):
@@ -442,31 +444,17 @@ class EventAction(models.TextChoices):
     COUNTERPART_UNLINKED = "counterpart_unlinked", _("相手方の紐付けを解除")
 
 
-class ReportEvent(models.Model):
+class ReportEvent(AuditEvent):
     """監査記録: who did what to a report, when, from where; every state change and every view."""
 
     report = models.ForeignKey(
         IncidentReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("連絡票")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("操作者"),
-    )
-    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
     action = models.CharField(_("操作"), max_length=30, choices=EventAction.choices)
     from_status = models.CharField(_("変更前"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20, choices=Status.choices, blank=True)
     reason = models.TextField(_("理由"), blank=True)
-    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
-    detail = models.JSONField(_("詳細"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("監査記録")
         verbose_name_plural = _("監査記録")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,25 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from counterparts import policies as counterpart_policies
 from counterparts import selectors as counterpart_selectors
 from manual import selectors as manual_selectors
+from organization.audit import client_ip
 
 from . import policies, selectors, services
 from .changes import CASE_CHANGES, change_forms
 from .forms import MAX_TIMELINE_ROWS, IncidentReportForm, MoveForm
 from .lifecycle import PLAIN, TRANSITIONS
 from .models import IncidentReport
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from, for the audit trail.
-
-    X-Forwarded-For is believed only behind our own reverse proxy (``KASUHARA_TRUST_X_FORWARDED_FOR``);
-    otherwise any client could write a false address into the audit log.
-    """
-    if settings.KASUHARA_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @login_required

@@ -176,3 +176,22 @@ class ClosingDay(models.Model):
                 datetime.date(2000, self.month, self.day)  # a leap year, so 2/29 is allowed
             except ValueError:
                 raise ValidationError({"day": _("その月にない日です。")}) from None
+
+
+class AuditEvent(models.Model):
+    """監査記録: the columns every audit trail of the product shares — who, when, from where, and
+    what. Each record type (report, consultation, counterpart) adds its own link and its actions."""
+
+    actor = models.ForeignKey(
+        "organization.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作者")
+    )
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
+    detail = models.JSONField(_("詳細"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
