@@ -49,9 +49,11 @@ def _action(*, report, actor, data, ip_address):
 CASE_CHANGES: dict[str, Change] = {
     c.name: c
     for c in [
-        Change("assign", _("担当者の指定"), AssignForm, policies.can_triage, _assign),
-        Change("rate", _("継続性・悪質性・至急"), RateForm, policies.can_triage, _rate),
-        Change("escalate", _("特に困難に引き上げる"), EscalateForm, policies.can_escalate, _escalate),
+        # Who may make a change to the case's own columns is decided once, in services.CASE_CHANGES.
+        Change("assign", _("担当者の指定"), AssignForm, services.CASE_CHANGES[EventAction.ASSIGNED][0], _assign),
+        Change("rate", _("継続性・悪質性・至急"), RateForm, services.CASE_CHANGES[EventAction.RATED][0], _rate),
+        Change("escalate", _("特に困難に引き上げる"), EscalateForm, services.CASE_CHANGES[EventAction.ESCALATED][0],
+               _escalate),
         Change("note", _("内部メモ"), NoteForm, policies.can_see_internal, _note),
         Change("action", _("対応の記録"), ActionForm, policies.can_triage, _action),
     ]
