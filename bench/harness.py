@@ -116,3 +116,33 @@ def print_table(results: list[Result], baseline: Result) -> None:
     for r in results:
         ratio = r.median_ms / baseline.median_ms if baseline.median_ms else float("nan")
         print(f"{r.label:<{width}}  {r.median_ms:>9.1f}  {r.p90_ms:>7.1f}  {r.queries:>7}  {ratio:>8.1f}x")
+
+
+def measure_rounds(pages: list[tuple[str, str, str]], n: int, rounds: int) -> tuple[list[Result], dict[str, float]]:
+    """Measure the minimal page and then each (label, username, url) of ``pages``, ``rounds`` times
+    over. Returns one Result per page (the minimal one first) whose median and p90 are the median
+    of the rounds' figures, and each page's ratio to the minimal page: the median of the rounds'
+    ratios, each taken within one round, so a load that comes and goes skews both sides alike."""
+    measured: dict[str, list[Result]] = {}
+    ratios: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        baseline = measure(client_for("desk"), MINIMAL_URL, n, label="minimal page")
+        measured.setdefault(baseline.label, []).append(baseline)
+        for label, username, url in pages:
+            result = measure(client_for(username), url, n, label=label)
+            measured.setdefault(label, []).append(result)
+            ratios.setdefault(label, []).append(result.median_ms / baseline.median_ms)
+    combined = [
+        Result(label, runs[0].url, statistics.median(r.median_ms for r in runs), statistics.median(r.p90_ms for r in runs),
+               runs[0].queries, runs[-1].status, sum(r.n for r in runs))
+        for label, runs in measured.items()
+    ]
+    return combined, {"minimal page": 1.0, **{label: statistics.median(values) for label, values in ratios.items()}}
+
+
+def print_ratio_table(results: list[Result], ratios: dict[str, float]) -> None:
+    """As ``print_table``, with the ratios given (see ``measure_rounds``)."""
+    width = max(len(r.label) for r in results)
+    print(f"{'page':<{width}}  {'median ms':>9}  {'p90 ms':>7}  {'queries':>7}  {'× minimal':>9}")
+    for r in results:
+        print(f"{r.label:<{width}}  {r.median_ms:>9.1f}  {r.p90_ms:>7.1f}  {r.queries:>7}  {ratios[r.label]:>8.1f}x")

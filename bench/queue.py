@@ -2,15 +2,16 @@
 
 Fill the database first (``python -m bench.generate --reports 100000 --seed 1``). Prints the
 machine, then one line per page: median and p90 over ``--n`` requests, SQL queries per request,
-and the median as a multiple of the minimal logged-in page measured in the same run.
-
-``--trigram apply`` (the default) creates the pg_trgm extension, the GIN index on search_text and
-the 提出日 index the queue's migration will add; ``--trigram drop`` removes them to measure without.
+and the median as a multiple of the minimal logged-in page measured in the same run. With
+``--rounds R`` the minimal page and the pages are measured R times in turn and every figure is the
+median over the rounds (each ratio taken within its round): on a shared machine whose load comes
+and goes, one pass can catch the minimal page quiet and a page busy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from urllib.parse import quote
 
 from bench import harness
@@ -33,8 +34,11 @@ PAGES = [
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.queue", description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--n", type=int, default=30, help="timed requests per page and round (default 30)")
     parser.add_argument("--only", default="", help="measure only pages whose label contains this")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the minimal page and the pages this many times in turn; each ratio is the "
+                             "median of the rounds' ratios (fairer when the machine's load changes; default 1)")
     args = parser.parse_args(argv)
 
     harness.print_machine()
@@ -42,15 +46,11 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"  reports: {IncidentReport.objects.count():,}")
     print()
-    baseline = harness.measure(harness.client_for("desk"), harness.MINIMAL_URL, args.n, label="minimal page")
-    results = [baseline]
-    targets = {}
-    for label, username, url, target in PAGES:
-        if args.only and args.only not in label:
-            continue
-        results.append(harness.measure(harness.client_for(username), url, args.n, label=label))
-        targets[label] = target
-    harness.print_table(results, baseline)
+    pages = [(label, username, url) for label, username, url, _target in PAGES if not args.only or args.only in label]
+    targets = {label: target for label, _username, _url, target in PAGES}
+    results, ratios = harness.measure_rounds(pages, args.n, max(1, args.rounds))
+    harness.print_ratio_table(results, ratios)
+    print(f"     load: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (at the end)")
     print()
     for r in results[1:]:
         target = targets[r.label]
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"target {r.label}: ≤ {target} ms → {r.median_ms:.1f} ms {verdict}")
     default = next((r for r in results if r.label.startswith("queue desk (")), None)
     if default:
-        ratio = default.median_ms / baseline.median_ms
+        ratio = ratios[default.label]
         print(f"target default view ≤ 12x minimal → {ratio:.1f}x {'ok' if ratio <= 12 else 'OVER'}")
 
 

@@ -4,12 +4,15 @@ Everything starts from ``policies.visible_reports(user)`` (the access rule stays
 shows a draft, and narrows to the cases the role looks after: the 相談窓口 every case, the 所属長
 their 課, the 部長 their 部, the 総務部長 the cases under cross review.
 
-Cost, whatever the rows (besides the session, the user and the page's own): the closing days (one
-query: the ages of all rows use one calendar), the tab counts (one aggregate query with a
-conditional COUNT per tab over the filtered cases without the state filter — the current tab's
-count is also the paginator's count, so the paginator sends no COUNT of its own), the ids of the
-page (a narrow ORDER BY … LIMIT/OFFSET on the report row only), the page's rows (section, 部 and
-担当者 joined), their 態様 (one prefetch), and the form's choices (態様, 課 with 部, 相談窓口 users).
+Cost, whatever the rows, besides the session and the user: five queries for the 相談窓口 (three
+for the others). ``read_lookups``: one plain-SQL statement for the city's closing days (the ages of
+all rows use one calendar), the form's choices (態様, 課 with 部, 相談窓口 users) and the 課 that
+base.html names. The tab counts: for the 相談窓口, the count table PostgreSQL keeps
+(``incidents/counts.py``); otherwise one GROUP BY status × 難易度 over the filtered cases — the
+current tab's count is also the paginator's, so the paginator sends no COUNT of its own. The page's
+rows: one query with 担当者 and 態様 joined, for the ids of the page given as a subquery (a narrow
+ORDER BY … LIMIT/OFFSET on the report row only). The 相談 (the 相談窓口 only): their counts by state
+and the open ones, from ``consultations.selectors``.
 """
 
 from __future__ import annotations
@@ -17,16 +20,17 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +39,10 @@ from consultations import selectors as consultation_selectors
 from consultations.models import OPEN as CONSULTATION_OPEN
 from consultations.models import State as ConsultationState
 from kasuhara.textnorm import fold
-from manual.models import HarassmentType
 from organization import calendar
 from organization.models import Section, User
 
-from . import policies
+from . import counts, policies
 from .lifecycle import WAITING, Status
 from .models import Channel, Difficulty, IncidentReport, Level
 from .templatetags.dates_ja import wareki_date
@@ -122,10 +125,15 @@ def default_sort(tab: str) -> str:
 
 # -- the filter form ---------------------------------------------------------------------------------
 
+def _text(value) -> str:
+    """``value`` as escaped HTML text (the standard library's escape: Django's is the same, slower)."""
+    return html.escape(str(value))
+
+
 def _attrs_html(attrs: dict) -> str:
     """Attributes as ``django/forms/widgets/attrs.html`` writes them (True: the bare name)."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        f" {name}" if value is True else f' {name}="{_text(value)}"'
         for name, value in attrs.items() if value is not False and value is not None
     )
 
@@ -139,15 +147,15 @@ class FastSelect(forms.Select):
         if self.allow_multiple_selected:
             attrs["multiple"] = True
         chosen = set(self.format_value(value))
-        parts = [f'<select name="{escape(name)}"{_attrs_html(attrs)}>']
+        parts = [f'<select name="{_text(name)}"{_attrs_html(attrs)}>']
         found = False
         for option_value, label in self.choices:
             v = "" if option_value is None else str(option_value)
             if v in chosen and (self.allow_multiple_selected or not found):
                 found = True
-                parts.append(f'\n  <option value="{escape(v)}" selected>{escape(label)}</option>')
+                parts.append(f'\n  <option value="{_text(v)}" selected>{_text(label)}</option>')
             else:
-                parts.append(f'\n  <option value="{escape(v)}">{escape(label)}</option>')
+                parts.append(f'\n  <option value="{_text(v)}">{_text(label)}</option>')
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -161,9 +169,9 @@ class _FastInput:
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        shown = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
         return mark_safe(  # noqa: S308 - escaped above
-            f'<input type="{escape(widget["type"])}" name="{escape(name)}"{shown}{_attrs_html(widget["attrs"])}>')
+            f'<input type="{_text(widget["type"])}" name="{_text(name)}"{shown}{_attrs_html(widget["attrs"])}>')
 
 
 class FastTextInput(_FastInput, forms.TextInput):
@@ -227,16 +235,17 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("並び順"), required=False, choices=[(k, v[0]) for k, v in SORTS.items()],
                              widget=FastSelect)
 
-    def __init__(self, data, *, user: User, **kwargs):
+    def __init__(self, data, *, user: User, lookups: Lookups | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
-        self.fields["types"].choices = list(HarassmentType.objects.order_by("number").values_list("pk", "name"))
-        # The 課 (labelled 「部 課」 as Section's __str__) and, from the same rows, their 部: one query.
-        sections = Section.objects.order_by("department__order", "order", "name", "pk")
+        lookups = lookups or read_lookups()
+        type_rows, section_rows, desk_rows = lookups.types, lookups.sections, lookups.desk_users
+        self.fields["types"].choices = list(type_rows)
+        #: {態様 id: (place in the manual's order, name)}: the rows' 態様 are named from here.
+        self.type_names = {pk: (place, name) for place, (pk, name) in enumerate(type_rows)}
+        # The 課 (labelled 「部 課」 as Section's __str__) and their 部.
         if not user.is_desk:
-            sections = sections.filter(_section_scope(user)).distinct()
-        section_rows = list(sections.values_list("pk", "name", "department_id", "department__name",
-                                                 "department__order"))
+            section_rows = _sections_in_scope(user, section_rows)
         self.fields["section"].choices = [("", _("すべての課")),
                                           *((pk, f"{dept} {name}") for pk, name, _d, dept, _o in section_rows)]
         departments = sorted({(order, dept, dept_id) for _pk, _n, dept_id, dept, order in section_rows})
@@ -245,27 +254,13 @@ class QueueFilterForm(forms.Form):
         handler_choices = [("", _("指定なし")), (HandlerChoice.MINE, _("自分")),
                            (HandlerChoice.UNASSIGNED, _("未定"))]
         if user.is_desk:
-            handler_choices += [
-                (str(pk), display_name or username) for pk, display_name, username in
-                User.objects.filter(is_desk=True, is_active=True).order_by("username").values_list(
-                    "pk", "display_name", "username")]
+            handler_choices += [(str(pk), display_name or username) for pk, display_name, username in desk_rows]
         self.fields["handler"].choices = handler_choices
         if not user.is_desk:
             # 継続性・悪質性・至急 are the 相談窓口's own ratings: not a filter (or a sort) for others.
             for name in ("continuity", "malice", "urgent"):
                 del self.fields[name]
             self.fields["sort"].choices = [c for c in self.fields["sort"].choices if c[0] != "urgent"]
-        for f in self.fields.values():
-            widget = f.widget
-            if isinstance(widget, forms.HiddenInput):
-                css = ""
-            elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
 
     def difficulty_options(self) -> list[tuple[str, SafeString, str]]:
         """(id, <input> tag, label) of each 難易度 checkbox, written in Python (one template render
@@ -279,10 +274,10 @@ class QueueFilterForm(forms.Form):
         options = []
         for index, (value, label) in enumerate(bound.field.choices):
             option_id = f"{bound.auto_id}_{index}" if bound.auto_id else ""
-            id_html = f' id="{escape(option_id)}"' if option_id else ""
+            id_html = f' id="{_text(option_id)}"' if option_id else ""
             checked = " checked" if str(value) in chosen else ""
             tag = mark_safe(  # noqa: S308 - escaped
-                f'<input type="checkbox" name="{escape(bound.html_name)}" value="{escape(value)}"{common}'
+                f'<input type="checkbox" name="{_text(bound.html_name)}" value="{_text(value)}"{common}'
                 f"{id_html}{checked}>")
             options.append((option_id, tag, str(label)))
         return options
@@ -304,16 +299,103 @@ class QueueFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
 
 
-def _section_scope(user: User) -> Q:
-    """The 課 a non-desk user's queue can show (for the 課 choices)."""
-    scope = Q(pk__in=[])
-    if user.section_id and user.is_section_chief:
-        scope |= Q(pk=user.section_id)
-    if user.section_id and user.is_director:
-        scope |= Q(department__sections=user.section_id)
+def _css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.HiddenInput):
+        return ""
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+# Bootstrap's class on every widget, set once on the class's fields (each form copies them).
+for _field in QueueFilterForm.base_fields.values():
+    _field.widget.attrs.setdefault("class", _css_class(_field.widget))
+
+
+#: What the page reads of the organisation, the calendar and the manual, in one statement (plain
+#: SQL that PostgreSQL and SQLite both read: four ORM queries cost more to write and to send than
+#: the database takes to answer them): the city's closing days, the 態様 in the manual's order,
+#: every 課 with its 部 in the organisation's order, and the active 相談窓口 users.
+#: Columns: kind, id, three sort keys, label, second text, second id, a date, a flag.
+LOOKUPS_SQL = """
+SELECT 0 AS kind, id, "month" AS o1, "day" AS o2, '' AS o3, '' AS label, '' AS text2, 0 AS id2,
+       "date" AS day_off, FALSE AS flag
+  FROM organization_closingday
+UNION ALL
+SELECT 1, id, number, 0, '', name, '', 0, NULL, FALSE
+  FROM manual_harassmenttype
+UNION ALL
+SELECT 2, s.id, d."order", s."order", s.name, s.name, d.name, s.department_id, NULL, s.is_general_affairs
+  FROM organization_section s JOIN organization_department d ON d.id = s.department_id
+UNION ALL
+SELECT 3, id, 0, 0, username, display_name, username, 0, NULL, FALSE
+  FROM organization_user WHERE is_desk AND is_active
+ORDER BY kind, o1, o2, o3, id
+"""
+
+
+@dataclass
+class Lookups:
+    """The rows of ``LOOKUPS_SQL``, each list in the order the page shows it."""
+
+    #: The business calendar (``calendar.load_calendar`` reads the same rows the same way).
+    calendar: BusinessCalendar
+    #: 態様: (id, name).
+    types: list[tuple[int, str]]
+    #: 課: (id, name, 部 id, 部 name, 部 order).
+    sections: list[tuple[int, str, int, str, int]]
+    #: 相談窓口 users: (id, display name, username).
+    desk_users: list[tuple[int, str, str]]
+    #: Every 課's columns by id: (id, 部 id, name, is_general_affairs, order).
+    section_columns: dict[int, tuple[int, int, str, bool, int]]
+
+    @cached_property
+    def section_names(self) -> dict[int, str]:
+        return {pk: columns[2] for pk, columns in self.section_columns.items()}
+
+    def section(self, pk: int | None) -> Section | None:
+        """The 課 ``pk`` as the model would read it (None if there is none)."""
+        if pk not in self.section_columns:
+            return None
+        return Section.from_db(connection.alias, ["id", "department_id", "name", "is_general_affairs", "order"],
+                               self.section_columns[pk])
+
+
+def read_lookups() -> Lookups:
+    """The page's lookups (``LOOKUPS_SQL``) in one query."""
+    dates, recurring = set(), set()
+    types, sections, desk, columns = [], [], [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(LOOKUPS_SQL)
+        for kind, pk, o1, o2, _o3, label, text2, id2, day_off, flag in cursor.fetchall():
+            if kind == 0:
+                if day_off is None:
+                    recurring.add((o1, o2))
+                else:  # SQLite gives the date of a compound SELECT as text
+                    dates.add(day_off if isinstance(day_off, datetime.date) else datetime.date.fromisoformat(day_off))
+            elif kind == 1:
+                types.append((pk, label))
+            elif kind == 2:
+                sections.append((pk, label, id2, text2, o1))
+                columns[pk] = (pk, id2, label, bool(flag), o2)
+            else:
+                desk.append((pk, label, text2))
+    return Lookups(calendar.BusinessCalendar(frozenset(dates), frozenset(recurring)), types, sections, desk, columns)
+
+
+def _sections_in_scope(user: User, sections: list[tuple[int, str, int, str, int]]) -> list[tuple[int, str, int, str, int]]:
+    """The 課 a non-desk user's queue can show (for the 課 choices): the 所属長's own, the 部長's 部,
+    every 課 for the 総務部長."""
     if user.is_ga_director:
-        return Q()
-    return scope
+        return sections
+    own_department = next((dept_id for pk, _n, dept_id, _d, _o in sections if pk == user.section_id), None)
+    return [
+        row for row in sections
+        if user.section_id and ((user.is_section_chief and row[0] == user.section_id)
+                                or (user.is_director and row[2] == own_department))
+    ]
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -442,11 +524,34 @@ class Queue:
     rows: list[QueueRow]
     accept_within: int
     searched: list[str]
+    #: The URL's query (a QueryDict) the page was built from.
+    params: QueryDict
     #: The 相談 section (the 相談窓口 only; None for the 所属長 and 部長).
     consultations: ConsultationQueue | None = None
     #: 継続性・悪質性・至急 are the 相談窓口's own ratings (policies.can_see_internal): its columns and
     #: filters only.
     show_ratings: bool = False
+    #: (tab, count, its link: this address with that tab, page 1) for the tabs' <a>.
+    tab_links: list[tuple[Tab, int, str]] = field(default_factory=list)
+    #: The user's 課, read with the page's other lookups (base.html shows its name).
+    user_section: Section | None = None
+
+    @cached_property
+    def page_links(self) -> dict[str, str]:
+        """This address at the first, previous, next and last page (those there are), as
+        ``{% querystring page=… %}`` writes it."""
+        page = self.page
+        numbers = {"first": 1, "last": page.paginator.num_pages}
+        if page.has_previous():
+            numbers["previous"] = page.previous_page_number()
+        if page.has_next():
+            numbers["next"] = page.next_page_number()
+        query = self.params.copy()
+        links = {}
+        for name, number in numbers.items():
+            query["page"] = number
+            links[name] = f"?{query.urlencode()}"
+        return links
 
     @cached_property
     def rows_html(self) -> SafeString:
@@ -458,55 +563,94 @@ class Queue:
         return self.form.ignored
 
 
+@lru_cache(maxsize=128)
+def _business_days_through(cal: BusinessCalendar, year: int) -> tuple[int, ...]:
+    """``n[i]``: how many business days ``cal`` counts from 1 January of ``year`` to its (i+1)-th day.
+
+    Kept per process for each calendar *content*: the calendar is read from the database on every
+    page and is the key, so an edit of the closing days makes a new key, never a stale answer."""
+    day, n, through = datetime.date(year, 1, 1), 0, []
+    while day.year == year:
+        n += cal.is_business_day(day)
+        through.append(n)
+        day += calendar.ONE_DAY
+    return tuple(through)
+
+
 class BusinessAges:
-    """Ages in business days (``calendar.business_days_between(day, today)``) of local dates, walking
-    the calendar once from today back to the oldest date asked for, instead of once per row: a page
-    of 3-year-old cases would otherwise test some 50,000 days. One walker serves a whole page (the
-    reports and the 相談), so the days are walked once."""
+    """Ages in business days (``calendar.business_days_between(day, today)``) of local dates: the
+    days of each year are tested once per process and calendar (``_business_days_through``), so an
+    age is two lookups and a sum over the years between, instead of a walk over the days (some
+    1,000 for a page of 3-year-old cases, on every load). One instance serves a whole page."""
 
     def __init__(self, now: datetime.datetime, cal: BusinessCalendar):
         self.cal = cal
-        self.today = self.day = calendar.local_date(now)
-        self.age = 0
-        self.known: dict[datetime.date, int] = {self.day: 0}
+        self.zone = timezone.get_current_timezone()
+        self.today = self.local(now)
+        self.years: dict[int, tuple[int, ...]] = {}
+        self.known: dict[datetime.date, int] = {}
+
+    def local(self, moment: datetime.datetime | datetime.date) -> datetime.date:
+        """The local date of a moment (``calendar.local_date`` with the time zone looked up once)."""
+        return moment.astimezone(self.zone).date() if isinstance(moment, datetime.datetime) else moment
+
+    def _year(self, year: int) -> tuple[int, ...]:
+        if year not in self.years:
+            self.years[year] = _business_days_through(self.cal, year)
+        return self.years[year]
+
+    def _through(self, day: datetime.date) -> int:
+        return self._year(day.year)[day.toordinal() - datetime.date(day.year, 1, 1).toordinal()]
 
     def __call__(self, moment: datetime.datetime | datetime.date) -> int:
-        day = calendar.local_date(moment)
+        day = self.local(moment)
         if day >= self.today:
             return 0
-        while self.day > day:
-            # age(d - 1) = age(d) + (1 if d is a business day): d is then later than d - 1.
-            self.age += self.cal.is_business_day(self.day)
-            self.day -= calendar.ONE_DAY
-            self.known[self.day] = self.age
+        if day not in self.known:
+            # Business days in (day, today]: those of today's year up to today, less those of day's
+            # year up to day, plus every day of the years from day's to the one before today's.
+            self.known[day] = self._through(self.today) - self._through(day) + sum(
+                self._year(year)[-1] for year in range(day.year, self.today.year))
         return self.known[day]
 
 
-def business_ages(moments: list[datetime.datetime], now: datetime.datetime,
-                  cal: BusinessCalendar) -> dict[datetime.date, int]:
-    """The age in business days of each moment's local date (see ``BusinessAges``)."""
-    age = BusinessAges(now, cal)
-    return {calendar.local_date(m): age(m) for m in moments}
+#: The filters the count table can answer (its rows are per 状態 × 難易度, see ``counts``).
+COUNTED_FILTERS = frozenset({"difficulty"})
+#: Form fields that choose how to show the rows, not which (``date_field`` without a date).
+NOT_FILTERS = frozenset({"tab", "sort", "date_field"})
 
 
-def tab_counts(filtered: QuerySet[IncidentReport], tabs: list[Tab]) -> dict[str, int]:
-    """Each tab's count from one grouped count (status × difficulty: a few dozen groups at most),
-    which PostgreSQL answers from an index instead of one conditional COUNT per tab over every row."""
-    groups = filtered.order_by().values_list("status", "difficulty").annotate(n=Count("*"))
-    counts = dict.fromkeys((t.key for t in tabs), 0)
+def status_groups(user: User, values: dict, filtered: QuerySet[IncidentReport]) -> list[tuple[str, str, int]]:
+    """(status, difficulty, how many) of the filtered cases, whatever their tab.
+
+    The 相談窓口's queue (every submitted report), unfiltered or narrowed only by 難易度, is read from
+    the count table PostgreSQL keeps (``counts.submitted_counts``: a few dozen rows, exact at once).
+    Any other queue is counted with one GROUP BY over ``filtered`` — what ``policies.queue_reports``
+    lets the user see, with the filters applied — answered from an index (``report_status_difficulty``;
+    ``report_section_queue`` for a 課)."""
+    active = {name for name, value in values.items() if name not in NOT_FILTERS and value not in (None, "", [], False)}
+    if user.is_desk and active <= COUNTED_FILTERS and counts.maintained():
+        return counts.submitted_counts(difficulties=values.get("difficulty") or ())
+    return list(filtered.order_by().values_list("status", "difficulty").annotate(n=Count("*")))
+
+
+def tab_counts(groups: list[tuple[str, str, int]], tabs: list[Tab]) -> dict[str, int]:
+    """Each tab's count from the (status, difficulty, how many) groups: a few dozen at most."""
+    totals = dict.fromkeys((t.key for t in tabs), 0)
     for status, difficulty, n in groups:
         for tab in tabs:
             if tab.counts(status, difficulty):
-                counts[tab.key] += n
-    return counts
+                totals[tab.key] += n
+    return totals
 
 
 def build_queue(user: User, params, *, now: datetime.datetime | None = None) -> Queue:
     """The queue as ``user`` sees it with the URL's ``params`` (a QueryDict): tabs with counts,
     one page of rows with their age in business days and whether they are overdue."""
     now = now or timezone.now()
-    cal = calendar.load_calendar()
-    form = QueueFilterForm(params, user=user)
+    lookups = read_lookups()
+    cal = lookups.calendar
+    form = QueueFilterForm(params, user=user, lookups=lookups)
     values = form.values
     tabs = tabs_for(user)
     keys = [t.key for t in tabs]
@@ -516,19 +660,35 @@ def build_queue(user: User, params, *, now: datetime.datetime | None = None) -> 
     sort = values.get("sort") or default_sort(tab)
 
     filtered = apply_filters(policies.queue_reports(user), values, user=user, now=now, cal=cal)
-    counts = tab_counts(filtered, tabs)
+    totals = tab_counts(status_groups(user, values, filtered), tabs)
     current = next(t for t in tabs if t.key == tab)
-    ids = filtered.filter(current.condition).order_by(*SORTS[sort][1]).values_list("pk", flat=True)
-    page = CountedPaginator(ids, PER_PAGE, count=counts[tab]).get_page(params.get("page"))
-    page_ids = list(page.object_list)
+    order = SORTS[sort][1]
+    ids = filtered.filter(current.condition).order_by(*order).values_list("pk", flat=True)
+    page = CountedPaginator(ids, PER_PAGE, count=totals[tab]).get_page(params.get("page"))
     within = accept_within_days()
     ages = BusinessAges(now, cal)
-    rows = _rows(page_ids, ages, within)
+    # page.object_list is still a query (the page's slice of ids): the rows are read with it as a
+    # subquery, so the ORDER BY … LIMIT/OFFSET walks the report row only, and one query gets the page.
+    rows = _rows(page.object_list, order, ages, within, form.type_names, lookups.section_names)
     page.object_list = rows
-    consultations = _consultations(user, values.get("q") or "", ages, within) if user.is_desk else None
-    return Queue(form=form, tabs=[(t, counts[t.key]) for t in tabs], tab=tab, sort=sort, page=page, rows=rows,
+    consultations = (_consultations(user, values.get("q") or "", ages, within, lookups.section_names)
+                     if user.is_desk else None)
+    return Queue(form=form, tabs=[(t, totals[t.key]) for t in tabs], tab=tab, sort=sort, page=page, rows=rows,
                  accept_within=within, searched=search_words(values.get("q") or ""), consultations=consultations,
-                 show_ratings=user.is_desk)
+                 show_ratings=user.is_desk, params=params, user_section=lookups.section(user.section_id),
+                 tab_links=[(t, totals[t.key], link) for t, link in _tab_links(params, tabs)])
+
+
+def _tab_links(params, tabs: list[Tab]) -> list[tuple[Tab, str]]:
+    """Each tab's link: the URL's query with its ``tab`` and without ``page`` (what
+    ``{% querystring tab=… page=None %}`` writes, once per page rather than once per tab)."""
+    query = params.copy()
+    links = []
+    for tab in tabs:
+        query["tab"] = tab.key
+        query.pop("page", None)
+        links.append((tab, f"?{query.urlencode()}"))
+    return links
 
 
 # -- the rows' markup --------------------------------------------------------------------------------
@@ -603,6 +763,12 @@ def _consultation_row_html(row: ConsultationRow, labels: dict[str, str]) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _wareki(day: datetime.date) -> str:
+    """令和7年6月18日 (2025-06-18): ``wareki_date`` of a local date, remembered (it never changes)."""
+    return wareki_date(day)
+
+
 def _url_maker(name: str):
     """``pk → URL`` of a one-pk route, reversed once per page instead of once per row."""
     marker = "987654321"
@@ -614,30 +780,32 @@ def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _rows(page_ids: list[int], ages: BusinessAges, within: int) -> list[QueueRow]:
-    """The page's rows in two queries (the reports' columns with 課 and 担当者, then their 態様),
-    as plain values: no model instances."""
-    if not page_ids:
-        return []
-    data = {row[0]: row for row in IncidentReport.objects.filter(pk__in=page_ids).order_by().values_list(
-        "pk", "title", "section__name", "occurred_start", "submitted_at", "status", "difficulty",
-        "handler__display_name", "handler__username", "urgent")}
-    through = IncidentReport.harassment_types.through
-    types: dict[int, list[str]] = {}
-    for report_id, name in through.objects.filter(incidentreport_id__in=page_ids).order_by(
-            "harassmenttype__number").values_list("incidentreport_id", "harassmenttype__name"):
-        types.setdefault(report_id, []).append(name)
+def _rows(page_ids: QuerySet, order: tuple[str, ...], ages: BusinessAges, within: int,
+          type_names: dict[int, tuple[int, str]], section_names: dict[int, str]) -> list[QueueRow]:
+    """The page's rows in one query whatever their number: the reports of ``page_ids`` in
+    ``order``, with their 担当者 and their 態様 joined (a report with two comes twice, one after the
+    other). 態様 and 課 are named from what the page has read already: ``type_names`` is ``{id:
+    (place in the manual's order, name)}``, ``section_names`` every 課's by id. Plain values, no
+    model instances."""
+    reports: dict[int, tuple] = {}
+    types: dict[int, list[tuple[int, str]]] = {}
+    for *columns, type_id in IncidentReport.objects.filter(pk__in=page_ids).order_by(*order).values_list(
+            "pk", "title", "section_id", "occurred_start", "submitted_at", "status", "difficulty",
+            "handler__display_name", "handler__username", "urgent", "harassment_types"):
+        reports.setdefault(columns[0], columns)
+        if type_id is not None:
+            types.setdefault(columns[0], []).append(type_names[type_id])
     statuses, difficulties = _labels(Status.choices), _labels(Difficulty.choices)
     untitled, unassigned = gettext("（件名なし）"), gettext("未定")
     url = _url_maker("incidents:detail")
     rows = []
-    for pk in page_ids:
-        (_pk, title, section, occurred, submitted, status, difficulty, handler_name, handler_username,
-         urgent) = data[pk]
+    for (pk, title, section_id, occurred, submitted, status, difficulty, handler_name, handler_username,
+         urgent) in reports.values():
         age = ages(submitted) if submitted else None
         rows.append(QueueRow(
-            pk=pk, url=url(pk), title=title or untitled, types="、".join(types.get(pk, ())),
-            section=section or "", occurred=wareki_date(occurred) or "—", age=age,
+            pk=pk, url=url(pk), title=title or untitled,
+            types="、".join(name for _place, name in sorted(types.get(pk, ()))),
+            section=section_names.get(section_id, ""), occurred=_wareki(ages.local(occurred)) if occurred else "—", age=age,
             overdue=status in WAITING and age is not None and age > within,
             status=statuses.get(status, status), difficulty=difficulties.get(difficulty, "") if difficulty else "",
             handler=handler_name or handler_username or unassigned, urgent=urgent,
@@ -645,26 +813,35 @@ def _rows(page_ids: list[int], ages: BusinessAges, within: int) -> list[QueueRow
     return rows
 
 
-def _consultations(user: User, query: str, ages: BusinessAges, within: int) -> ConsultationQueue:
+def _consultations(user: User, query: str, ages: BusinessAges, within: int,
+                   section_names: dict[int, str]) -> ConsultationQueue:
     """The 相談窓口's open 相談 (oldest first, at most ``CONSULTATIONS_SHOWN``, found by the same
-    search box) and the counts by state: two queries whatever the number."""
+    search box) and the counts by state: two queries whatever the number. ``section_names``: every
+    課's by id."""
     counts = consultation_selectors.counts_by_state(user)
     labels = _labels(ConsultationState.choices)
-    found = list(
-        consultation_selectors.queue_consultations(user, search=query)
-        .filter(state__in=CONSULTATION_OPEN)
-        .values_list("pk", "created_at", "state", "section__name", "handler__display_name", "handler__username")
-        [:CONSULTATIONS_SHOWN + 1]
-    )
+    consultations = consultation_selectors.queue_consultations(user, search=query)
+    if query:
+        # The open ones that match, oldest first: the state index finds them.
+        consultations = consultations.filter(state__in=CONSULTATION_OPEN).order_by("created_at", "id")
+    # Otherwise the selector's order (open ones first, then oldest first) walks its index and stops
+    # after a page. Either way the open ones come first: a closed one read means there are no more.
+    found = [
+        row for row in consultations.values_list(
+            "pk", "created_at", "state", "section_id", "handler__display_name", "handler__username",
+        )[:CONSULTATIONS_SHOWN + 1]
+        if row[2] in CONSULTATION_OPEN
+    ]
     more = len(found) > CONSULTATIONS_SHOWN
     found = found[:CONSULTATIONS_SHOWN]
     unassigned = gettext("未定")
     url = _url_maker("consultations:detail")
     rows = []
-    for pk, created_at, state, section, handler_name, handler_username in found:
+    for pk, created_at, state, section_id, handler_name, handler_username in found:
         age = ages(created_at)
         rows.append(ConsultationRow(
-            pk=pk, url=url(pk), received=wareki_date(created_at), section=section or "",
+            pk=pk, url=url(pk), received=_wareki(ages.local(created_at)),
+            section=section_names.get(section_id, ""),
             state=labels.get(state, state), handler=handler_name or handler_username or unassigned, age=age,
             overdue=state == ConsultationState.NEW and age > within,
         ))

@@ -16,6 +16,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not policies.can_use_queue(request.user):
         raise Http404
     built = queue_selector.build_queue(request.user, request.GET)
+    if built.user_section is not None:
+        # base.html shows the user's 課: already read with the queue's lookups, not once more.
+        request.user.section = built.user_section
     return render(request, "incidents/queue.html", {
         "queue": built,
         "form": built.form,

@@ -282,6 +282,17 @@ def test_age_in_business_days_over_a_holiday(case, users):
     assert (row(23).age, row(23).overdue) == (3, True)
 
 
+def test_age_skips_the_citys_closing_days_of_both_kinds(case, users):
+    from organization.models import ClosingDay
+
+    # Thursday 2026-12-24; the 年末年始 (29 Dec – 3 Jan) are recurring rows, 28 Dec a one-off 市の休日.
+    report = case(submitted_at=datetime(2026, 12, 24, 16, tzinfo=JST))
+    ClosingDay.objects.create(name="市の休日", date=datetime(2026, 12, 28).date())
+    built = queue.build_queue(users["desk"], _query(tab="all"), now=datetime(2027, 1, 5, 10, tzinfo=JST))
+    # Business days after Thursday: Fri 25, (28 closed, 29 Dec – 3 Jan closed), Mon 4, Tue 5.
+    assert [(r.pk, r.age) for r in built.rows] == [(report.pk, 3)]
+
+
 def test_age_setting(case, users, settings):
     settings.KASUHARA_ACCEPT_WITHIN_DAYS = 5
     report = case(submitted_at=datetime(2026, 7, 17, 16, tzinfo=JST))
@@ -368,6 +379,33 @@ def test_bad_value_keeps_the_good_ones(client_as, case):
     response = get(client_as("desk"), channel="phone", difficulty="impossible")
     assert ids(response) == [phone.pk]
     assert "難易度" in response.context["ignored_note"]
+
+
+@pytest.mark.parametrize(("username", "sections"), [
+    ("chief", {"市民課"}),
+    ("director", {"市民課", "生活環境課"}),
+    ("desk", None),  # every 課
+])
+def test_section_choices_follow_the_role(client_as, users, username, sections):
+    from organization.models import Section
+
+    form = client_as(username).get("/queue/").context["form"]
+    shown = {label.split(" ", 1)[1] for value, label in form.fields["section"].choices if value}
+    assert shown == (sections if sections is not None else set(Section.objects.values_list("name", flat=True)))
+    departments = {label for value, label in form.fields["department"].choices if value}
+    assert departments == {f"{name}" for name in Section.objects.filter(name__in=shown).values_list(
+        "department__name", flat=True)}
+    handlers = {value for value, _label in form.fields["handler"].choices} - {"", "mine", "unassigned"}
+    assert handlers == ({str(users["desk"].pk), str(users["desk2"].pk)} if username == "desk" else set())
+
+
+def test_the_menu_shows_the_users_section_read_with_the_queues_lookups(client_as, users):
+    client = client_as("chief")
+    client.get("/queue/")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/queue/").content.decode()
+    assert f"（{users['chief'].section.name}）" in html
+    assert not any('FROM "organization_section"' in q["sql"] and "LIMIT 21" in q["sql"] for q in captured.captured_queries)
 
 
 def test_chief_cannot_filter_by_desk_handler(client_as, case, users):
@@ -518,6 +556,29 @@ def test_consultations_are_limited_with_a_link_to_all(client_as, consultation, m
     assert consultation_ids(response) == [made[0].pk, made[1].pk]
     html = response.content.decode()
     assert "最初の 2 件を表示しています" in html and 'href="/consultations/"' in html
+
+
+@pytest.mark.parametrize("search", ["", "窓口"], ids=["no-search", "search"])
+def test_only_open_consultations_fill_the_section_and_its_limit(client_as, consultation, monkeypatch, search):
+    """Closed ones, even older ones, neither show nor count towards 「最初の N 件」."""
+    from consultations.models import State
+
+    monkeypatch.setattr(queue, "CONSULTATIONS_SHOWN", 2)
+    now = timezone.now()
+    for days in (30, 31, 32):
+        consultation("窓口で大声（完了）", state=State.CLOSED, created_at=now - timedelta(days=days))
+    first, second = (consultation("窓口で居座り", created_at=now - timedelta(days=days)) for days in (2, 1))
+    client = client_as("desk")
+
+    def section():
+        return get(client, q=search).context["queue"].consultations if search else \
+            client.get("/queue/").context["queue"].consultations
+
+    shown = section()
+    assert ([row.pk for row in shown.rows], shown.more) == ([first.pk, second.pk], False)
+    consultation("窓口で居座り", created_at=now)
+    shown = section()
+    assert ([row.pk for row in shown.rows], shown.more) == ([first.pk, second.pk], True)
 
 
 def test_the_desks_ratings_are_neither_a_filter_nor_a_column_for_the_chief(client_as, case):
