@@ -128,6 +128,13 @@ class Consultation(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN
 
+    @property
+    def linked_report(self):
+        """The 発生連絡票 made from or linked to this consultation; None once that draft was deleted
+        (削除済み): the link then means nothing and a new draft may be made."""
+        report = self.report
+        return None if report is None or report.status == "discarded" else report
+
 
 class FollowUp(models.Model):
     """対応の記録: what the 相談窓口 did, by whom, on which day. Shown to everyone who reads the consultation."""

@@ -86,7 +86,7 @@ def history(user: User, consultation: Consultation) -> list[ConsultationEvent] |
 def linkable_reports(consultation: Consultation) -> QuerySet[IncidentReport]:
     """The author's own newest submitted reports, to choose one to link (a draft is nobody's business
     but its reporter's, not even the 相談窓口's)."""
-    newest = (IncidentReport.objects.filter(reporter_id=consultation.author_id).exclude(status="draft")
+    newest = (IncidentReport.objects.filter(reporter_id=consultation.author_id).exclude(status__in=("draft", "discarded"))
               .order_by("-created_at", "-id"))
     ids = list(newest.values_list("pk", flat=True)[:LINKABLE_REPORTS])
     return IncidentReport.objects.filter(pk__in=ids).order_by("-created_at", "-id")

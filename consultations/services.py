@@ -246,7 +246,7 @@ def make_report_draft(
     if not policies.can_link_report(actor, consultation):
         raise PermissionDenied
     consultation = _locked(consultation)
-    if consultation.report_id is not None:
+    if consultation.linked_report is not None:
         raise ValidationError(_("この相談はすでに発生連絡票と関連付けられています。"))
     author = consultation.author
     if author.section_id is None:

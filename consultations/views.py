@@ -93,7 +93,8 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
         "can_answer": policies.can_answer(user),
         "can_link": policies.can_link_report(user, consultation),
         "is_author": consultation.author_id == user.pk,
-        "report_readable": bool(consultation.report and report_policies.can_view_report(user, consultation.report)),
+        "report_readable": bool(consultation.linked_report
+                                and report_policies.can_view_report(user, consultation.linked_report)),
     }
     if context["can_answer"]:
         context |= {
@@ -104,7 +105,7 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
             "close_form": forms.CloseForm(),
             "reopen_form": forms.ReopenForm(),
         }
-    if context["can_link"] and consultation.report_id is None:
+    if context["can_link"] and consultation.linked_report is None:
         context["link_form"] = forms.LinkForm(reports=selectors.linkable_reports(consultation))
     context |= bound
     return render(request, "consultations/consultation_detail.html", context, status=status)

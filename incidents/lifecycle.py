@@ -7,12 +7,15 @@ Every status a report can have is here, and every move between them, as one tabl
 wrong state, check the actor through the move's policy, apply the effect, change the status and
 record a ``ReportEvent`` (who, when, from, to, reason) in the same transaction.
 
-    draft ─submit─► submitted ─confirm─► confirmed ─accept─► accepted ─start─► in_progress
-      ▲                 │   (所属長; a city      │              │                 │
-      │                 │   may skip it:        │              └────── refer ─────┤
-      └─── return ──────┴── accept directly) ───┘                                 ▼
-                                                        closed ◄─close─ shared ◄─share─ decided ◄─decide─ referred
-                                                          └─reopen─► in_progress
+    discarded ◄─discard─ draft ─submit─► submitted ─confirm─► confirmed ─accept─► accepted ─start─► in_progress
+                           ▲                 │   (所属長; a city      │              │                 │
+                           │                 │   may skip it:        │              └────── refer ─────┤
+                           └─── return ──────┴── accept directly) ───┘                                 ▼
+                                                                             closed ◄─close─ shared ◄─share─ decided ◄─decide─ referred
+                                                                               └─reopen─► in_progress
+
+A discarded draft (削除済み) is seen by nobody in the product, its reporter included; its row and
+its events stay, so the deletion is on record.
 
 The README's table of moves is generated from ``TRANSITIONS`` (``manage.py lifecycle_table``).
 """
@@ -41,12 +44,15 @@ class Status(models.TextChoices):
     DECIDED = "decided", _("対応方針決定")
     SHARED = "shared", _("庁内共有済み")
     CLOSED = "closed", _("完了")
+    DISCARDED = "discarded", _("削除済み")
 
 
 #: Statuses in which the reporter may still change the report.
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 #: Submitted and not yet accepted by the 相談窓口: the cases that must not be forgotten.
 WAITING = frozenset({Status.SUBMITTED, Status.CONFIRMED})
+#: Never submitted: read by nobody but the reporter (a draft), or by nobody at all (削除済み).
+UNSUBMITTED = frozenset({Status.DRAFT, Status.DISCARDED})
 #: The committee's part of the lifecycle: what its members read (the committee's own pages refine it).
 COMMITTEE = frozenset({Status.REFERRED, Status.DECIDED, Status.SHARED})
 #: Still being worked on, in any hands.
@@ -109,6 +115,39 @@ def clear_closed(report, actor, inputs) -> None:
     report.closed_at = None
 
 
+#: What a discarded draft keeps: who filed it, for which 課, when, and its place in the lifecycle.
+#: Every other column is set back to its default by the 削除 move (a column added later included).
+KEPT_ON_DISCARD = frozenset({"id", "reporter", "section", "status", "created_at", "updated_at", "version", "form_token"})
+
+
+def wipe_draft(report, actor, inputs) -> None:
+    """削除: everything the draft held goes — its evidence (rows now, stored files once the deletion
+    is committed), its 経過, its 対応職員, 態様 and linked reports, and every column but
+    ``KEPT_ON_DISCARD``. The row and its events stay, so the deletion is on record (who, when).
+    How much went is left in ``inputs["removed"]`` for the move's event (numbers, no content)."""
+    from django.db import transaction
+
+    from .models import IncidentReport
+
+    attachments = list(report.attachments.all())
+    removed = {"attachments": len(attachments), "timeline": report.timeline.count()}
+    report.attachments.all().delete()
+    report.timeline.all().delete()
+    for attachment in attachments:
+        storage, name = attachment.file.storage, attachment.file.name
+        if name:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    report.staff_members.clear()
+    report.harassment_types.clear()
+    report.related_reports.clear()
+    IncidentReport.related_reports.through.objects.filter(to_incidentreport_id=report.pk).delete()
+    wiped = [f for f in IncidentReport._meta.concrete_fields if f.name not in KEPT_ON_DISCARD]
+    for field in wiped:
+        setattr(report, field.attname, field.get_default())
+    report.save(update_fields=[f.name for f in wiped])
+    inputs["removed"] = removed
+
+
 def missing_for_submission(report) -> list[str]:
     """What a report still lacks before it may be submitted."""
     missing = []
@@ -161,6 +200,11 @@ TRANSITIONS: dict[str, Transition] = {
             who=_("報告者（連絡票の入力画面から）"), on_case_page=False,
         ),
         Transition(
+            "discard", frozenset({Status.DRAFT}), Status.DISCARDED, _("削除"),
+            policy="can_discard", event="discarded", effect=wipe_draft,
+            who=_("報告者（下書きのあいだだけ。確認画面から）"), on_case_page=False,
+        ),
+        Transition(
             "confirm", frozenset({Status.SUBMITTED}), Status.CONFIRMED, _("所属長の確認"),
             policy="can_confirm", event="confirmed", needs=("judgement", "difficulty", "comment"),
             effect=record_judgement, fields=("chief_judgement", "difficulty", "chief_comment", "confirmed_at"),
@@ -186,11 +230,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "decide", frozenset({Status.REFERRED}), Status.DECIDED, _("対応方針の決定"),
-            policy="can_decide", event="decided", needs=("reason",), who=_("対策委員長"),
+            policy="can_decide", event="decided", needs=("reason",),
+            who=_("対策委員長（委員会の会議で決定を確定したとき。事案の画面からは行わない）"), on_case_page=False,
         ),
         Transition(
             "share", frozenset({Status.DECIDED}), Status.SHARED, _("庁内共有"),
             policy="can_triage", event="shared", who=_("相談窓口"),
+            on_case_page=False,  # made by publishing the board entry after its review (committee.board)
         ),
         Transition(
             "close",

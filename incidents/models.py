@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import AuditEvent
 
-from .lifecycle import EDITABLE, Status
+from .lifecycle import EDITABLE, WAITING, Status
 
 #: What the database accepts for a date-time of a report, whatever its source (form, admin, import):
 #: every stored value can be read back and converted to local time. The form's window is narrower.
@@ -245,6 +245,9 @@ class IncidentReport(models.Model):
             models.Index(fields=["-created_at", "-id"], name="report_recent", include=["status", "reporter", "section"]),
             # The queue's 提出日 order: deep pages walk this index instead of sorting every row.
             models.Index(fields=["-submitted_at", "-id"], name="report_submitted", include=["status", "reporter"]),
+            # The 相談窓口's default view (受付待ち, oldest first): its page read straight from the few
+            # waiting cases instead of filtering the 提出日 index of every case.
+            models.Index(fields=["submitted_at", "id"], condition=Q(status__in=sorted(WAITING)), name="report_waiting"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reporter", "form_token"], name="report_one_per_form_token"),
@@ -271,6 +274,25 @@ class IncidentReport(models.Model):
         if self.occurred_start and self.occurred_end and self.occurred_end >= self.occurred_start:
             return self.occurred_end - self.occurred_start
         return None
+
+
+class ReportCount(models.Model):
+    """How many reports there are per 状態 × 難易度, for the 相談窓口's tab counts without counting
+    the reports (``incidents/counts.py``). Rows are written by PostgreSQL triggers on the report
+    table, never by the application: each statement that inserts, updates or deletes reports adds
+    one row of +k or −k per key it changed, in its own transaction, so the sum over a key equals
+    the number of reports with that key as every transaction sees them. ``counts.compact`` folds
+    the rows of each key into one now and then. Empty (and unused) on SQLite."""
+
+    status = models.CharField(max_length=20)
+    difficulty = models.CharField(max_length=20, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.difficulty or '-'}: {self.n:+d}"
 
 
 class TimelineKind(models.TextChoices):
@@ -442,6 +464,7 @@ class EventAction(models.TextChoices):
     ACTION_RECORDED = "action_recorded", _("対応の記録")
     COUNTERPART_LINKED = "counterpart_linked", _("相手方を紐付け")
     COUNTERPART_UNLINKED = "counterpart_unlinked", _("相手方の紐付けを解除")
+    DISCARDED = "discarded", _("下書きの削除")
 
 
 class ReportEvent(AuditEvent):

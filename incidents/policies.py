@@ -8,13 +8,16 @@ answered with 404, never 403, so an outsider learns nothing about its existence.
 - 部長: the submitted reports of their 部.
 - 相談窓口: every submitted report.
 - 総務部長: the reports a 部長 raised to 特に困難 (the cross-department review).
-- 対策委員・委員長: the cases referred to the committee, and decided or shared by it.
+- 対策委員・委員長: a case while it is on the agenda of a meeting they are invited to, and afterwards
+  the cases decided at a meeting they attended (``committee.policies.committee_cases_q``).
 - 管理者 (admin) reads nothing by being admin; only through one of the roles above.
 Only the reporter changes a report, and only while it is editable (下書き, 差戻し).
+A discarded draft (削除済み) is read by nobody, its reporter included: every page answers 404, no
+list or count includes it; its events stay for the audit.
 
 Who may make which move of the lifecycle is decided by the functions named in
-``lifecycle.TRANSITIONS`` (``can_submit``, ``can_confirm``, ``can_return``, ``can_triage``,
-``can_decide``); the case's internal notes and the 所属長's comment have rules of their own below.
+``lifecycle.TRANSITIONS`` (``can_submit``, ``can_discard``, ``can_confirm``, ``can_return``,
+``can_triage``, ``can_decide``); the case's internal notes and the 所属長's comment have rules of their own below.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.http import Http404
 
 from organization.models import Section
 
-from .lifecycle import COMMITTEE, Status
+from .lifecycle import UNSUBMITTED, Status
 from .models import Attachment, IncidentReport
 
 if TYPE_CHECKING:
@@ -38,8 +41,8 @@ def _visible_q(user: User) -> Q:
     the database can walk an index in list order (a join to 対応職員 made it pair every report with
     every staff link before filtering). The 対応職員 and 部 rules are ``IN (subquery)``, each
     computed once per query."""
-    own = Q(reporter=user)
-    submitted = ~Q(status=Status.DRAFT)
+    own = Q(reporter=user) & ~Q(status=Status.DISCARDED)
+    submitted = ~Q(status__in=UNSUBMITTED)
     if user.is_desk:
         # Every submitted report: the 対応職員, 課 and 部 rules below all fall inside it.
         return own | submitted
@@ -54,7 +57,9 @@ def _visible_q(user: User) -> Q:
     if user.is_ga_director:
         scope |= Q(cross_review=True)
     if user.is_committee_member or user.is_committee_chair:
-        scope |= Q(status__in=COMMITTEE)
+        from committee.policies import committee_cases_q  # committee imports incidents
+
+        scope |= Q(pk__in=IncidentReport.objects.filter(committee_cases_q(user)).values("pk"))
     return own | (submitted & scope)
 
 
@@ -82,7 +87,7 @@ def queue_reports(user: User) -> QuerySet[IncidentReport]:
     if user.is_desk:
         # The 相談窓口 reads every submitted report: the condition is the status alone, which an
         # index on (status, difficulty) answers for the queue's counts without reading the table.
-        return IncidentReport.objects.exclude(status=Status.DRAFT)
+        return IncidentReport.objects.exclude(status__in=UNSUBMITTED)
     scope = Q(pk__in=[])
     if user.is_section_chief and user.section_id:
         scope |= Q(section_id=user.section_id)
@@ -90,11 +95,11 @@ def queue_reports(user: User) -> QuerySet[IncidentReport]:
         scope |= Q(section_id__in=Section.objects.filter(department__sections=user.section_id).values("pk"))
     if user.is_ga_director:
         scope |= Q(cross_review=True)
-    return visible_reports(user).exclude(status=Status.DRAFT).filter(scope)
+    return visible_reports(user).exclude(status__in=UNSUBMITTED).filter(scope)
 
 
 def can_view_report(user: User, report: IncidentReport) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or report.status == Status.DISCARDED:
         return False
     if report.reporter_id == user.pk:
         return True
@@ -108,8 +113,11 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
         return True
     if user.is_ga_director and report.cross_review:
         return True
-    if (user.is_committee_member or user.is_committee_chair) and report.status in COMMITTEE:
-        return True
+    if user.is_committee_member or user.is_committee_chair:
+        from committee.policies import sees_case_as_member  # committee imports incidents
+
+        if sees_case_as_member(user, report):
+            return True
     return report.staff_members.filter(pk=user.pk).exists()
 
 
@@ -134,6 +142,12 @@ def can_submit(user: User, report: IncidentReport) -> bool:
     return can_edit_report(user, report)
 
 
+def can_discard(user: User, report: IncidentReport) -> bool:
+    """下書きの削除: its reporter, while it is a draft (it has reached nobody yet). A report once
+    submitted stays on record, 差戻し included."""
+    return can_open_editor(user, report) and report.status == Status.DRAFT
+
+
 def can_confirm(user: User, report: IncidentReport) -> bool:
     """所属長の確認: the head of the reporter's 課, where the city uses that step."""
     from .lifecycle import chief_confirmation_on
@@ -156,8 +170,13 @@ def can_triage(user: User, report: IncidentReport) -> bool:
 
 
 def can_decide(user: User, report: IncidentReport) -> bool:
-    """The committee's decision (recorded in full by the committee's own pages)."""
-    return _active(user) and user.is_committee_chair
+    """The committee's decision, made only by finalising it on the committee's pages: the 対策委員長,
+    or whoever chairs a meeting with the case still to decide on its agenda."""
+    if not _active(user):
+        return False
+    return user.is_committee_chair or report.agenda_items.filter(
+        state="pending", meeting__invitations__user=user, meeting__invitations__role="chair"
+    ).exists()
 
 
 def can_escalate(user: User, report: IncidentReport) -> bool:
@@ -184,8 +203,12 @@ def can_edit_report(user: User, report: IncidentReport) -> bool:
 
 def can_open_editor(user: User, report: IncidentReport) -> bool:
     """The report's own editor page belongs to its reporter; whether a save is still accepted
-    (``can_edit_report``) is decided again under the row lock when the form is posted."""
-    return user.is_authenticated and user.is_active and report.reporter_id == user.pk
+    (``can_edit_report``) is decided again under the row lock when the form is posted. A discarded
+    draft has no editor."""
+    return (
+        user.is_authenticated and user.is_active and report.reporter_id == user.pk
+        and report.status != Status.DISCARDED
+    )
 
 
 def can_file_report(user: User) -> bool:

@@ -341,8 +341,9 @@ def transition(
         raise PermissionDenied
     if "reason" in move.needs and not reason.strip():
         raise ValidationError(_("理由を入力してください。"))
+    inputs = dict(inputs or {})  # an effect may add what its event keeps (e.g. what a 削除 removed)
     if move.effect is not None:
-        move.effect(locked, actor, inputs or {})
+        move.effect(locked, actor, inputs)
     from_status = locked.status
     locked.status = move.target
     locked.version += 1

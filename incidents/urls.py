@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/print/", views.report_print, name="print"),
+    path("<int:pk>/discard/", views.report_discard, name="discard"),
     path("<int:pk>/move/<slug:name>/", views.report_move, name="move"),
     path("<int:pk>/change/<slug:name>/", views.report_change, name="change"),
     path("evidence/<int:pk>/", views.attachment_download, name="attachment"),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -94,6 +95,7 @@ def _render_form(request: HttpRequest, form: IncidentReportForm, *, status: int 
             "saved_attachments": list(report.attachments.all()) if report.pk else [],
             "playbooks": manual_selectors.playbook_summaries(),
             "max_timeline_rows": MAX_TIMELINE_ROWS,
+            "can_discard": bool(report.pk) and policies.can_discard(request.user, report),
         },
         status=status,
     )
@@ -112,14 +114,20 @@ def _case_context(request: HttpRequest, report: IncidentReport, **forms) -> dict
     the moves and changes the user may make (each a form), and what their role may read."""
     user = request.user
     detail = selectors.report_detail(report)
+    # The history shows the changes; every read is counted and listed only on demand.
+    with_reads = request.GET.get("history") == "all"
     related, related_hidden = selectors.related_reports(user, detail)
     return {
         "report": detail,
         "plain": PLAIN.get(detail.status),
         "related": related,
         "related_hidden": related_hidden,
-        "history": selectors.report_history_for(user, detail) if policies.can_see_history(user, detail) else None,
+        "history": (
+            selectors.report_history_for(user, detail, with_reads=with_reads)
+            if policies.can_see_history(user, detail) else None
+        ),
         "can_edit": policies.can_edit_report(user, detail),
+        "can_discard": policies.can_discard(user, detail),
         "moves": forms.get("moves") or selectors.move_forms(user, detail),
         "changes": forms.get("changes") or change_forms(user, detail),
         "see_chief": policies.can_see_chief_comment(user, detail),
@@ -157,6 +165,68 @@ def report_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             messages.success(request, _("「%(label)s」を記録しました。") % {"label": move.label})
             return redirect("incidents:detail", pk=report.pk)
     return _refused(request, report, moves={name: form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """下書きの削除: a page that says what will be lost (GET), the deletion (POST), then 私の連絡票.
+    Only the reporter's own draft: anyone else gets 404; the reporter of a report already submitted
+    is sent to it with the reason; a draft changed since the page was opened is asked about again."""
+    try:
+        report = policies.get_report_for_user(request.user, pk, for_edit=True)
+    except Http404:
+        if request.method == "POST" and selectors.discarded_by(request.user, pk):
+            # The same button pressed twice: the first press deleted it.
+            messages.info(request, _("この下書きはすでに削除しています。"))
+            return redirect("incidents:list")
+        raise
+    if not policies.can_discard(request.user, report):
+        messages.info(request, _("この連絡票は「%(status)s」のため削除できません。") % {"status": report.get_status_display()})
+        return redirect("incidents:detail", pk=report.pk)
+    if request.method == "GET":
+        services.record_view(report=report, actor=request.user, ip_address=client_ip(request))
+        return _render_discard(request, report)
+    form = MoveForm(request.POST, move=TRANSITIONS["discard"])
+    if not form.is_valid():
+        return _render_discard(request, report, status=400,
+                               error=_("送信された内容を読み取れませんでした。もう一度「削除する」を押してください。"))
+    title = report.title
+    try:
+        services.transition(report=report, name="discard", actor=request.user, ip_address=client_ip(request),
+                            version=form.cleaned_data["version"])
+    except PermissionDenied:
+        raise Http404 from None
+    except (ValidationError, services.Conflict):
+        # Changed in another window since this page was opened: submitted (refused), or edited (ask again).
+        return _discard_refused(request, pk)
+    messages.success(request, _("下書き「%(title)s」を削除しました。") % {"title": title} if title
+                     else _("下書きを削除しました。"))
+    return redirect("incidents:list")
+
+
+def _discard_refused(request: HttpRequest, pk: int) -> HttpResponse:
+    report = policies.get_report_for_user(request.user, pk, for_edit=True)
+    if not policies.can_discard(request.user, report):
+        messages.error(request, _("この連絡票は、この画面を開いた後に「%(status)s」になったため、削除できません。")
+                       % {"status": report.get_status_display()})
+        return redirect("incidents:detail", pk=report.pk)
+    changed = _("この下書きは、この画面を開いた後に別の画面で変更されました（%(at)s）。"
+                "内容を確かめて、それでも削除するときは、もう一度「削除する」を押してください。")
+    return _render_discard(request, report, status=409,
+                           error=changed % {"at": f"{timezone.localtime(report.updated_at):%H:%M}"})
+
+
+def _render_discard(request: HttpRequest, report: IncidentReport, *, status: int = 200, error: str = "") -> HttpResponse:
+    """The confirmation page, its form carrying the version shown (a draft changed since is asked about again)."""
+    form = MoveForm(move=TRANSITIONS["discard"], initial={"version": report.version}, auto_id="discard-%s")
+    return render(
+        request,
+        "incidents/report_discard.html",
+        {"report": report, "form": form, "error": error, "attachments": report.attachments.count(),
+         "timeline": report.timeline.count()},
+        status=status,
+    )
 
 
 @login_required

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "counterparts",
     "committee",
     "demo",
+    "kasuhara",  # the project's own pages and commands (accessibility_report)
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.purge_stale_staged_attachments",
         "schedule": 60 * 60,
     },
+    "compact-report-counts": {
+        "task": "incidents.tasks.compact_report_counts",
+        "schedule": 60 * 60,
+    },
 }
 
 # The report list's index INCLUDEs columns for PostgreSQL's index-only COUNT; SQLite (the demo)
@@ -201,6 +206,12 @@ KASUHARA_DEMO = env.bool("KASUHARA_DEMO", default=DEBUG)
 KASUHARA_CHIEF_CONFIRMATION = env.bool("KASUHARA_CHIEF_CONFIRMATION", default=True)
 # Business days after 提出 within which the 相談窓口 accepts a case; later ones are 期限超過 in /queue/.
 KASUHARA_ACCEPT_WITHIN_DAYS = env.int("KASUHARA_ACCEPT_WITHIN_DAYS", default=2)
+# The committee's rules of procedure (committee/rules.py): the share of voting members that makes a
+# quorum; "present" (a majority of the voting members present) or "cast" (more 賛成 than 反対);
+# "chair" (the chair's casting vote decides a tie) or "reject" (a tie is rejected).
+KASUHARA_COMMITTEE_QUORUM = env.str("KASUHARA_COMMITTEE_QUORUM", default="1/2")
+KASUHARA_COMMITTEE_MAJORITY = env.str("KASUHARA_COMMITTEE_MAJORITY", default="present")
+KASUHARA_COMMITTEE_TIE = env.str("KASUHARA_COMMITTEE_TIE", default="chair")
 
 LOGGING = {
     "version": 1,

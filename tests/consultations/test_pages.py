@@ -180,3 +180,24 @@ def test_the_same_page_sent_twice_asks_once(client_as):
     assert Consultation.objects.count() == 1
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
+
+
+def test_a_report_draft_deleted_by_its_author_frees_the_consultation_for_a_new_one(client, users, consultation):
+    """The author deletes the draft made from the consultation: the consultation no longer says it is
+    linked, offers 「この相談から発生連絡票を作る」 again, and a new draft can be made."""
+    from incidents import services as report_services
+
+    client.force_login(users["staff"])
+    client.post(f"/consultations/{consultation.pk}/make-report/")
+    consultation.refresh_from_db()
+    first = consultation.report
+    report_services.transition(report=first, name="discard", actor=users["staff"])
+
+    page = client.get(f"/consultations/{consultation.pk}/").content.decode()
+    assert "発生連絡票と関連付けられています" not in page
+    assert "この相談から発生連絡票を作る" in page
+    response = client.post(f"/consultations/{consultation.pk}/make-report/")
+    consultation.refresh_from_db()
+    assert response.status_code == 302
+    assert consultation.report_id != first.pk
+    assert response["Location"] == f"/reports/{consultation.report_id}/edit/"

@@ -25,24 +25,41 @@ KINDS = {
     "same_department": "submitted in 生活環境課 (市民環境部, another 課)",
     "names_staff": "staff2's submitted report naming staff and member as 対応職員",
     "draft_names_staff": "staff2's draft naming staff as 対応職員",
-    "referred": "staff2's report referred to the committee",
+    "referred": "staff2's report referred to the committee, on no meeting's agenda yet",
+    "on_agenda": "staff2's referred report on the agenda of a meeting chair and member are invited to",
+    "decided_absent": "staff2's report decided at a meeting chair attended and member missed",
+    "own_discarded": "staff's discarded draft (削除済み)",
 }
 
 Y, N = 200, 404
 # fmt: off
 TABLE = {
-    #            own_draft own_submitted same_section other_department same_department names_staff draft_names_staff referred
-    "staff":    (Y,        Y,            N,           N,               N,              Y,          N,                N),
-    "staff2":   (N,        N,            N,           Y,               N,              Y,          Y,                Y),
-    "chief":    (N,        Y,            Y,           N,               N,              N,          N,                N),
-    "director": (N,        Y,            Y,           N,               Y,              N,          N,                N),
-    "desk":     (N,        Y,            Y,           Y,               Y,              Y,          N,                Y),
-    "chair":    (N,        N,            N,           N,               N,              N,          N,                Y),
-    "member":   (N,        N,            N,           N,               N,              Y,          N,                Y),
-    "admin":    (N,        N,            N,           N,               N,              N,          N,                N),
+    #            own_draft own_submitted same_section other_department same_department names_staff draft_names_staff referred on_agenda decided_absent own_discarded
+    "staff":    (Y,        Y,            N,           N,               N,              Y,          N,                N,       N,        N,             N),
+    "staff2":   (N,        N,            N,           Y,               N,              Y,          Y,                Y,       Y,        Y,             N),
+    "chief":    (N,        Y,            Y,           N,               N,              N,          N,                N,       N,        N,             N),
+    "director": (N,        Y,            Y,           N,               Y,              N,          N,                N,       N,        N,             N),
+    "desk":     (N,        Y,            Y,           Y,               Y,              Y,          N,                Y,       Y,        Y,             N),
+    "chair":    (N,        N,            N,           N,               N,              N,          N,                N,       Y,        Y,             N),
+    "member":   (N,        N,            N,           N,               N,              Y,          N,                N,       Y,        N,             N),
+    "admin":    (N,        N,            N,           N,               N,              N,          N,                N,       N,        N,             N),
 }
 # fmt: on
 CASES = [(role, kind, TABLE[role][i]) for role in ROLES for i, kind in enumerate(KINDS)]
+
+
+def on_agenda(report, users, *, attended, state):
+    """Put ``report`` on a meeting's agenda with chair (委員長) and member (委員) invited."""
+    from django.utils import timezone
+
+    from committee.models import AgendaItem, Invitation, Meeting
+
+    meeting = Meeting.objects.create(starts_at=timezone.now(), created_by=users["desk"], title="アクセス表の会議")
+    for name, role in (("chair", "chair"), ("member", "member")):
+        Invitation.objects.create(meeting=meeting, user=users[name], role=role,
+                                  attended=(attended or {}).get(name))
+    AgendaItem.objects.create(meeting=meeting, report=report, state=state, added_by=users["desk"])
+    return report
 
 
 @pytest.fixture
@@ -59,6 +76,13 @@ def reports(users, colleague, neighbour, make_report) -> dict[str, IncidentRepor
             staff2, status=Status.DRAFT, staff=[staff2, staff], title="staff も対応した件（下書き）"
         ),
         "referred": make_report(staff2, status=Status.REFERRED, title="委員会に付議された件"),
+        "on_agenda": on_agenda(make_report(staff2, status=Status.REFERRED, title="委員会の議題の件"),
+                               users, attended=None, state="pending"),
+        "decided_absent": on_agenda(make_report(staff2, status=Status.DECIDED, title="委員会で決定した件"),
+                                    users, attended={"chair": True, "member": False}, state="decided"),
+        # Made discarded directly, its content still there: the policy alone must hide it.
+        "own_discarded": make_report(staff, status=Status.DISCARDED, staff=[staff, users["member"]],
+                                     title="staff が削除した下書き"),
     }
 
 
@@ -107,7 +131,8 @@ def test_a_linked_report_shows_its_title_only_where_the_table_lets_it_open(
     for url in (f"/reports/{own.pk}/", f"/reports/{own.pk}/print/"):
         page = client.get(url).content.decode()
         assert (reports[kind].title in page) == (expected == 200), f"{role} reading {url}"
-        assert ("閲覧する権限のない報告が 1 件" in page) == (expected == 404)
+        # A discarded report is not even counted.
+        assert ("閲覧する権限のない報告が 1 件" in page) == (expected == 404 and kind != "own_discarded")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -117,6 +142,19 @@ def test_only_the_reporter_opens_a_draft_for_editing(client, users, reports, rol
     response = client.get(f"/reports/{reports['own_draft'].pk}/edit/")
 
     assert response.status_code == (200 if role == "staff" else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_opens_or_saves_a_discarded_draft_not_even_its_reporter(client, users, reports, report_data, role):
+    discarded = reports["own_discarded"]
+    client.force_login(users[role])
+
+    opened = client.get(f"/reports/{discarded.pk}/edit/")
+    posted = client.post(f"/reports/{discarded.pk}/edit/", report_data(action="save", title="書き戻した"))
+
+    assert (opened.status_code, posted.status_code) == (404, 404)
+    discarded.refresh_from_db()
+    assert (discarded.title, discarded.status) == ("staff が削除した下書き", Status.DISCARDED)
 
 
 @pytest.mark.parametrize("role", ROLES)

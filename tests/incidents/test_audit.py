@@ -106,7 +106,7 @@ def test_the_report_page_shows_its_own_history(client, users, report_data):
     report = IncidentReport.objects.get()
     client.force_login(users["chief"])
 
-    page = Page(client.get(f"/reports/{report.pk}/", REMOTE_ADDR="192.0.2.99").content)
+    page = Page(client.get(f"/reports/{report.pk}/?history=all", REMOTE_ADDR="192.0.2.99").content)
 
     history = page.by_id("history")
     assert history is not None
@@ -126,4 +126,5 @@ def test_the_reporter_sees_the_history_of_their_own_draft(client, users, report_
     page = Page(client.get(f"/reports/{report.pk}/").content)
 
     actions = [item.find("strong").text for item in page.by_id("history").find_all("li")]
-    assert actions == ["作成", "閲覧"]
+    assert actions == ["作成"]
+    assert "閲覧 1 件は折りたたんでいます" in page.by_id("history-reads").text

@@ -21,6 +21,7 @@ ROLES = ["staff", "staff2", "chief", "director", "desk", "chair", "member", "adm
 #: ``staff`` of 市民課; ``chief`` heads 市民課, ``director`` its 部.
 TABLE = {
     "submit": ({"draft", "returned"}, {"staff"}),
+    "discard": ({"draft"}, {"staff"}),
     "confirm": ({"submitted"}, {"chief"}),
     "return": ({"submitted", "confirmed", "accepted"}, {"desk", "chief"}),
     "accept": ({"submitted", "confirmed"}, {"desk"}),
@@ -32,7 +33,7 @@ TABLE = {
     "reopen": ({"closed"}, {"desk"}),
 }
 TARGET = {
-    "submit": "submitted", "confirm": "confirmed", "return": "returned", "accept": "accepted",
+    "submit": "submitted", "discard": "discarded", "confirm": "confirmed", "return": "returned", "accept": "accepted",
     "start": "in_progress", "refer": "referred", "decide": "decided", "share": "shared", "close": "closed",
     "reopen": "in_progress",
 }
@@ -296,16 +297,19 @@ def test_a_draft_is_submitted_only_through_the_report_form_and_its_rules(client_
     assert draft.status == Status.DRAFT
 
 
-def test_the_committee_reads_a_referred_case_and_its_chair_records_the_decision(client_as, users, make_report):
+def test_the_decision_is_not_made_on_the_case_page_but_by_the_committee(client_as, users, make_report):
+    """対応方針の決定 comes from a finalised committee decision (committee/services.py) only: the case
+    page offers no such form and refuses the post, even to the 対策委員長."""
     report = make_report(users["staff"], status=Status.REFERRED)
 
-    assert client_as("member").get(f"/reports/{report.pk}/").status_code == 200
+    page = Page(client_as("desk").get(f"/reports/{report.pk}/").content)
     decided = client_as("chair").post(f"/reports/{report.pk}/move/decide/",
                                       {"version": report.version, "reason": "文書で警告する"})
 
-    assert decided.status_code == 302
+    assert page.by_id("move-decide") is None
+    assert decided.status_code == 404
     report.refresh_from_db()
-    assert report.status == Status.DECIDED
+    assert report.status == Status.REFERRED
 
 
 def test_a_conflicting_move_can_be_sent_again_on_purpose_with_what_was_typed(client_as, users, make_report):
