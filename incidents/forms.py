@@ -19,6 +19,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,10 +87,17 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", 
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date-time field, bounded to the accepted window (no year 61123 can be typed)."""
+
     input_type = "datetime-local"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+    def get_context(self, name, value, attrs):
+        earliest, latest = date_window()
+        attrs = {"min": f"{earliest:%Y-%m-%dT%H:%M}", "max": f"{latest:%Y-%m-%dT23:59}", **(attrs or {})}
+        return super().get_context(name, value, attrs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -111,7 +119,8 @@ class EvidenceField(forms.FileField):
 
 def _datetime_field(label: str) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label, required=False, input_formats=DATETIME_INPUT_FORMATS, widget=LocalDateTimeInput()
+        label=label, required=False, input_formats=DATETIME_INPUT_FORMATS, widget=LocalDateTimeInput(),
+        error_messages={"invalid": gettext_lazy("日時は「2025-06-18 14:05」のように、年-月-日 時:分 の形で入力してください。")},
     )
 
 
@@ -132,6 +141,23 @@ class StaffChoiceField(BoundedMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         section = obj.section.name if obj.section_id else ""
         return f"{obj}（{section}）" if section else str(obj)
+
+
+#: The boxes 提出 needs filled, with the message when one is empty (a draft needs none of them).
+REQUIRED_TEXT = {
+    "title": gettext_lazy("件名を入力してください。"),
+    "occurred_start": gettext_lazy("発生日時（開始）を入力してください。"),
+    "occurred_end": gettext_lazy("発生日時（終了）を入力してください。"),
+    "channel": gettext_lazy("場所・手段を選んでください。"),
+    "demand": gettext_lazy("要求内容を入力してください。"),
+    "conduct": gettext_lazy("相手方の言動をそのままの言葉で入力してください。"),
+}
+#: Every field the page marks 「必須」 (提出 refuses the report without it; see ``_require_for_submission``).
+REQUIRED_ON_SUBMIT = (*REQUIRED_TEXT, "staff_members", "staff_count", "counterpart_count", "harassment_types")
+
+
+def required_mark() -> str:
+    return format_html(' <span class="required-mark">{}</span>', _("必須"))
 
 
 class IncidentReportForm(forms.ModelForm):
@@ -209,14 +235,16 @@ class IncidentReportForm(forms.ModelForm):
         #: Files refused while the request was read, or by the per-user limit (Japanese messages).
         self.upload_refusals = list(refused_uploads)
         self.token, self.opened_version = self._form_identity()
-        User = get_user_model()
+        from .widgets import STAFF_CHOICE_ERRORS, StaffPicker  # the 対応職員 picker (issue 8)
+
         self.fields["staff_members"] = StaffChoiceField(
             label=_("対応職員"),
-            queryset=User.objects.filter(is_active=True).select_related("section__department"),
+            queryset=selectors.staff_choices(user, report=self.instance),
             required=False,
             max_choices=50,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
-            help_text=_("対応した職員を選んでください（Ctrl / ⌘ キーを押しながらで複数選択）。"),
+            widget=StaffPicker(own_section_id=user.section_id, reporter_id=user.pk, max_choices=50),
+            error_messages=STAFF_CHOICE_ERRORS,
+            help_text=_("対応した職員をすべて選んでください。あなたの課の職員が先に並びます。"),
         )
         self.fields["harassment_types"] = BoundedMultipleChoiceField(
             label=self.fields["harassment_types"].label,
@@ -251,6 +279,33 @@ class IncidentReportForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound and not self.initial.get("staff_members"):
             # The reporter is almost always one of the 対応職員; preselect them.
             self.initial["staff_members"] = [user.pk]
+        self._mark_required()
+
+    def _mark_required(self) -> None:
+        """「必須」 beside the label and ``aria-required`` on the fields 提出 needs; the plain labels
+        stay for the error summary."""
+        self.plain_labels = {name: str(field.label) for name, field in self.fields.items()}
+        for name in REQUIRED_ON_SUBMIT:
+            field = self.fields[name]
+            field.label = format_html("{}{}", field.label, required_mark())
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["aria-required"] = "true"
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """Every error of the page as (element id to go to, what it concerns, message), in page order:
+        the error summary at the top of a refused form lists them and links to each."""
+        found = [("report-form", "", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, ()):
+                found.append((f"div_id_{name}", self.plain_labels.get(name, name), str(message)))
+        found += [("timeline-table", _("経過記録"), str(m)) for m in self.timeline.non_form_errors()]
+        for number, row in enumerate(self.timeline.forms, start=1):
+            for name, messages in row.errors.items():
+                label = str(row.fields[name].label) if name in row.fields else ""
+                where = _("経過記録 %(n)s 行目") % {"n": number}
+                target = f"div_{row[name].auto_id}" if name in row.fields else "timeline-table"
+                found += [(target, f"{where}・{label}" if label else where, str(m)) for m in messages]
+        return found
 
     @classmethod
     def from_request(cls, request, *, instance: IncidentReport) -> IncidentReportForm:
@@ -322,15 +377,7 @@ class IncidentReportForm(forms.ModelForm):
 
     def _require_for_submission(self, data: dict) -> None:
         now = timezone.now() + CLOCK_TOLERANCE
-        required = {
-            "title": _("件名を入力してください。"),
-            "occurred_start": _("発生日時（開始）を入力してください。"),
-            "occurred_end": _("発生日時（終了）を入力してください。"),
-            "channel": _("場所・手段を選んでください。"),
-            "demand": _("要求内容を入力してください。"),
-            "conduct": _("相手方の言動をそのままの言葉で入力してください。"),
-        }
-        for name, message in required.items():
+        for name, message in REQUIRED_TEXT.items():
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, message)
         for name in ("occurred_start", "occurred_end", "police_called_at"):
@@ -340,7 +387,7 @@ class IncidentReportForm(forms.ModelForm):
         if not data.get("harassment_types"):
             self.add_error("harassment_types", _("態様を1つ以上選んでください。"))
         staff = data.get("staff_members")
-        if not staff:
+        if not staff and "staff_members" not in self.errors:
             self.add_error("staff_members", _("対応職員を1人以上選んでください。"))
         staff_count = data.get("staff_count")
         if staff_count is None and staff:

@@ -15,6 +15,75 @@
     }
   });
 
+  // A refused form: focus goes to the summary of its problems; each link goes to its field.
+  var summary = document.getElementById("error-summary");
+  function focusField(target) {
+    var control = target.matches("input, select, textarea, button") ? target :
+      target.querySelector("input:not([type=hidden]), select, textarea, button");
+    (control || target).focus();
+    (control || target).scrollIntoView({block: "center"});
+  }
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      var closed = target.closest("details:not([open])");
+      if (closed) closed.open = true;
+      focusField(target);
+    });
+  }
+
+  // 「今」 and 「開始から+30分」 beside each date-time box: a time is one press, not seven Tab stops.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function local(date) {
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
+      "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+  function fieldName(input) {
+    var label = input.id && form.querySelector("label[for='" + input.id + "']");
+    var text = label ? label.textContent : (input.closest("td") ? form.dataset.now : "");
+    return text.replace(/必須/g, "").replace(/\*/g, "").trim();
+  }
+  function quickButton(text, name, input, value) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary btn-sm";
+    button.textContent = text;
+    button.setAttribute("aria-label", name.replace("%(field)s", fieldName(input) || text));
+    button.addEventListener("click", function () {
+      var v = value();
+      if (!v) return;
+      input.value = v;
+      input.dispatchEvent(new Event("change", {bubbles: true}));
+    });
+    return button;
+  }
+  function addQuickTimes(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("input[type='datetime-local']"), function (input) {
+      if (input.dataset.quick) return;
+      input.dataset.quick = "1";
+      input.addEventListener("click", function () {
+        try { input.showPicker(); } catch (e) { /* an older browser: the box is typed into */ }
+      });
+      var box = document.createElement("div");
+      box.className = "quick-times";
+      box.appendChild(quickButton(form.dataset.now, form.dataset.nowName, input, function () { return local(new Date()); }));
+      if (input.name === "occurred_end") {
+        box.appendChild(quickButton(form.dataset.plus30, form.dataset.plus30Name, input, function () {
+          var begin = form.querySelector("[name='occurred_start']");
+          var t = begin && Date.parse(begin.value);
+          return t ? local(new Date(t + 30 * 60000)) : "";
+        }));
+      }
+      input.insertAdjacentElement("afterend", box);
+    });
+  }
+  addQuickTimes(form);
+
   // 経過記録: clone the empty row of the formset.
   var addButton = document.getElementById("add-timeline-row");
   var total = form.querySelector("input[name='timeline-TOTAL_FORMS']");
@@ -34,6 +103,7 @@
       var html = template.innerHTML.replace(/__prefix__/g, String(index));
       var body = document.querySelector("#timeline-table tbody");
       body.insertAdjacentHTML("beforeend", html);
+      addQuickTimes(body.lastElementChild);
       total.value = String(index + 1);
       var first = body.lastElementChild.querySelector("input, select");
       if (first) first.focus();
@@ -62,16 +132,16 @@
     showDuration();
   }
 
-  // Playbook beside the form.
+  // Playbook of each chosen 態様: beside the form on a wide screen, under the 態様 on a phone.
   var dataNode = document.getElementById("playbook-data");
-  var panel = document.getElementById("playbook");
-  if (!dataNode || !panel) return;
+  var panels = document.querySelectorAll(".playbook-panel");
+  if (!dataNode || !panels.length) return;
   var playbooks = JSON.parse(dataNode.textContent);
   var byId = {};
   playbooks.forEach(function (p) { byId[String(p.id)] = p; });
   var boxes = form.querySelectorAll("input[name='harassment_types']");
 
-  function render() {
+  function render(panel) {
     panel.textContent = "";
     var chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; });
     if (!chosen.length) {
@@ -111,6 +181,7 @@
       panel.appendChild(section);
     });
   }
-  Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", render); });
-  render();
+  function renderAll() { Array.prototype.forEach.call(panels, render); }
+  Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", renderAll); });
+  renderAll();
 })();

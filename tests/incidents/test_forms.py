@@ -290,7 +290,7 @@ def test_a_refused_submit_gives_back_every_value_typed(staff_client, users, type
     assert page.by_id("id_conduct").raw_text.strip() == typed["conduct"]
     ticked = {n.attrs["value"] for n in page.find_all("input", name="harassment_types") if "checked" in n.attrs}
     assert ticked == {str(types["intimidation"].pk), str(types["verbal_abuse"].pk)}
-    chosen = {o.attrs["value"] for o in page.by_id("id_staff_members").find_all("option") if "selected" in o.attrs}
+    chosen = {n.attrs["value"] for n in page.by_id("id_staff_members").find_all("input") if "checked" in n.attrs}
     assert chosen == {str(users["staff"].pk), str(users["chief"].pk)}
     assert page.find("input", name="timeline-2-outside_window_reason").attrs["value"] == "退去後に通報"
     assert page.find("input", name="timeline-1-description").attrs["value"] == "録音を開始すると告げた"

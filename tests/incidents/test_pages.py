@@ -124,7 +124,8 @@ def _queries_to_open(client, url) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["/reports/{pk}/", "/reports/{pk}/print/", "/reports/?scope=visible"])
+@pytest.mark.parametrize("page", ["/reports/{pk}/", "/reports/{pk}/?history=all", "/reports/{pk}/print/",
+                                  "/reports/?scope=visible"])
 def test_a_bigger_report_or_list_costs_no_more_queries(client, users, make_report, make_attachment, page):
     """Pages stay fast as reports grow: the number of queries does not follow the number of 経過
     rows, 対応職員, 態様, attachments or reports (no query per row)."""
@@ -153,8 +154,8 @@ def test_every_timeline_row_delete_box_has_a_label_for_keyboard_and_screen_reade
 
     html = client.get(f"/reports/{draft.pk}/edit/").content.decode()
 
-    assert '<label><input type="checkbox" name="timeline-0-DELETE" id="id_timeline-0-DELETE"> ' \
-           '<span class="visually-hidden">この行を削除</span></label>' in html
+    assert '<label class="form-check-label"><input type="checkbox" name="timeline-0-DELETE" id="id_timeline-0-DELETE"> ' \
+           '<span class="timeline-delete-label">この行を削除</span></label>' in html
 
 
 def test_the_page_links_keep_the_lists_filters(client_as, users, make_report):
