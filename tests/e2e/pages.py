@@ -1,0 +1,265 @@
+"""Every page of the product, once: its name (as the accessibility policy page shows it), how to
+reach it in the demo data (``manage.py load_demo``), and the demo roles that may open it.
+
+The accessibility test (``test_accessibility.py``) visits each page as each of its roles. A new
+page is one more line in ``PAGES``; a page reached by a POST or showing an error says so with
+``then`` / ``status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+#: Not signed in.
+ANONYMOUS = "anonymous"
+#: Every demo user (``load_demo``), in the order the results list them.
+USERS = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gadir", "chair", "member", "admin")
+ROLES = (ANONYMOUS, *USERS)
+SIGNED_IN = USERS
+EVERYONE = ROLES
+#: The queue's users, and those who read the counterpart register.
+QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gadir")
+REGISTER = ("desk", "desk2", "chair", "member")
+
+
+class Demo:
+    """Objects of the demo data, looked up by what the demo loader names them."""
+
+    @staticmethod
+    def report(title: str) -> int:
+        from incidents.models import IncidentReport
+
+        return IncidentReport.objects.values_list("pk", flat=True).get(title=title)
+
+    @staticmethod
+    def counterpart() -> int:
+        from counterparts.models import Counterpart
+
+        return Counterpart.objects.values_list("pk", flat=True).get(name="山田 太郎")
+
+    @staticmethod
+    def measure() -> int:
+        from counterparts.models import Measure
+
+        return Measure.objects.values_list("pk", flat=True).get(counterpart__name="山田 太郎", ended_on=None)
+
+    @staticmethod
+    def consultation(author: str) -> int:
+        from consultations.models import Consultation
+
+        return Consultation.objects.values_list("pk", flat=True).filter(author__username=author).earliest("pk")
+
+    @staticmethod
+    def board_entry(published: bool) -> int:
+        """The board's demo entries, made on first use: a published one (the closed SNS case) and a
+        draft with a flagged name left in it (the shared phone case). The decided case stays free for
+        「庁内共有の記事を作る」."""
+        from committee import board
+        from committee.models import BoardEntry
+        from incidents.models import IncidentReport
+        from organization.models import User
+
+        title = "SNS への職員の顔写真の投稿" if published else "2時間を超える電話"
+        report = IncidentReport.objects.get(title=title)
+        entry = BoardEntry.objects.filter(report=report).first()
+        if entry is None:
+            values = board.prefill(report)
+            types = values.pop("types")
+            values["policy"] = values["policy"] or "文書で警告し、対応窓口を一本化する。"
+            if not published:
+                values["lessons"] = "山田太郎氏への対応は、30分を目安に打ち切る。"
+            desk = User.objects.get(username="desk")
+            entry = BoardEntry.objects.create(
+                report=report, created_by=desk, **values,
+                flags=board.check(values, board.secrets_for(report)),
+                reviewed_by=desk if published else None, published_at=timezone.now() if published else None)
+            entry.types.set(types)
+        return entry.pk
+
+    @staticmethod
+    def decision() -> int:
+        from committee.models import Decision
+
+        return Decision.objects.values_list("pk", flat=True).get(report__title="書類を投げつけられた",
+                                                                 finalised_at__isnull=False)
+
+    @staticmethod
+    def letter() -> int:
+        """A draft 警告書 of that decision (drafted through the service the first time it is asked for)."""
+        from committee import letters
+        from committee.models import Decision, Letter, LetterTemplate
+        from organization.models import User
+
+        decision = Decision.objects.get(pk=Demo.decision())
+        letter = Letter.objects.filter(decision=decision, issued_at__isnull=True).first()
+        if letter is None:
+            letter, _missing = letters.draft_letter(decision=decision, template=LetterTemplate.objects.get(code="warning"),
+                                                    actor=User.objects.get(username="desk"))
+        return letter.pk
+
+    @staticmethod
+    def meeting(title: str = "第1回カスハラ対策委員会") -> int:
+        from committee.models import Meeting
+
+        return Meeting.objects.values_list("pk", flat=True).get(title=title)
+
+    @staticmethod
+    def agenda_item() -> int:
+        from committee.models import AgendaItem
+
+        return AgendaItem.objects.values_list("pk", flat=True).get(meeting=Demo.meeting("第2回カスハラ対策委員会"))
+
+    @staticmethod
+    def committee_measure() -> int:
+        from committee.models import Measure
+
+        return Measure.objects.values_list("pk", flat=True).get(decision=Demo.decision(), type__code="staff_care")
+
+    @staticmethod
+    def chapter() -> str:
+        from manual.models import Chapter
+
+        return Chapter.objects.order_by("pk").values_list("slug", flat=True).first()
+
+
+def prepare_demo() -> None:
+    """What the demo loader leaves out but a role needs to have a page: the 部長 raises one case
+    to 特に困難, so the 総務部長 has a case under cross-department review (through the service)."""
+    from incidents import services
+    from incidents.models import Difficulty, EventAction, IncidentReport
+    from organization.models import User
+
+    report = IncidentReport.objects.get(title="土下座の要求")
+    if not report.cross_review:
+        services.update_case(report=report, actor=User.objects.get(username="director"), action=EventAction.ESCALATED,
+                             changes={"difficulty": Difficulty.VERY_HARD, "cross_review": True})
+
+
+def report_url(title: str, view: str = "detail") -> Callable[[], str]:
+    return lambda: reverse(f"incidents:{view}", args=[Demo.report(title)])
+
+
+def flood_timeline(page) -> int:
+    """The report form posted with more 経過 rows than the page allows: the 400 page."""
+    with page.expect_navigation() as navigation:
+        page.evaluate("""() => {
+            const form = document.getElementById('report-form');
+            form.querySelector('[name="timeline-TOTAL_FORMS"]').value = '500';
+            HTMLFormElement.prototype.submit.call(form);
+        }""")
+    return navigation.value.status
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[], str]
+    roles: tuple[str, ...]
+    #: The answer the page is expected to be (the error pages).
+    status: int = 200
+    #: What to do on the page once loaded to reach the page meant (post a form); gives its status.
+    then: Callable | None = None
+    #: Variants of one page (a tab, a search) share a group and may share a title.
+    group: str = ""
+
+    @property
+    def title_group(self) -> str:
+        return self.group or self.name
+
+
+def path(url: str) -> Callable[[], str]:
+    return lambda: url
+
+
+# (name, url, roles) — names are the policy page's words; one line per page.
+PAGES: list[Page] = [
+    Page("ログイン", path("/accounts/login/"), (ANONYMOUS,)),
+    Page("ウェブアクセシビリティ方針", path("/accessibility/"), EVERYONE),
+    Page("ページが見つかりません（404）", path("/no-such-page/"), EVERYONE, status=404),
+    Page("ホーム", path("/"), SIGNED_IN),
+    # 発生連絡票
+    Page("連絡票を書く", path("/reports/new/"), SIGNED_IN),
+    Page("送信内容を受け付けられません（400：経過記録が多すぎる）", path("/reports/new/"), SIGNED_IN, status=400,
+         then=flood_timeline),
+    Page("連絡票の編集（下書き）", report_url("書きかけ：自宅への呼び出し", "edit"), ("staff",)),
+    Page("連絡票の編集（差戻し）", report_url("執拗な食事の誘い", "edit"), ("staff2",)),
+    Page("下書きの削除（確認）", report_url("書きかけ：自宅への呼び出し", "discard"), ("staff",)),
+    Page("私の連絡票", path("/reports/"), SIGNED_IN),
+    Page("閲覧できる連絡票", path("/reports/?scope=visible"), ("chief", "chief2", "director", "desk")),
+    Page("連絡票（提出済み）", report_url("電話で「馬鹿野郎」と怒鳴られた"), ("staff", "chief", "director", "desk")),
+    Page("連絡票（所属長確認済み・特に困難）", report_url("土下座の要求"), ("staff", "chief", "director", "desk", "gadir")),
+    Page("連絡票（相談窓口受付済み）", report_url("「殺されたいのか」との発言"), ("staff", "desk", "desk2")),
+    Page("連絡票（対応中）", report_url("窓口での長時間の居座り"), ("staff", "chief", "director", "desk")),
+    Page("連絡票（委員会付議）", report_url("同じ要望の電話が毎日続く"), ("staff", "desk", "chair", "member")),
+    Page("連絡票（差戻し）", report_url("執拗な食事の誘い"), ("staff2", "desk")),
+    Page("連絡票（対応方針決定）", report_url("書類を投げつけられた"), ("staff2", "chief2", "desk", "chair", "member")),
+    Page("連絡票（庁内共有済み）", report_url("2時間を超える電話"), ("staff2", "desk", "chair")),
+    Page("連絡票（完了）", report_url("SNS への職員の顔写真の投稿"), ("staff", "desk")),
+    Page("連絡票の印刷", report_url("窓口での長時間の居座り", "print"), ("staff", "chief", "director", "desk")),
+    # 受付キュー
+    Page("受付キュー", path("/queue/"), QUEUE),
+    Page("受付キュー（完了タブ）", path("/queue/?tab=closed"), QUEUE, group="受付キュー"),
+    Page("受付キュー（検索）", path("/queue/?q=%E9%9B%BB%E8%A9%B1"), ("desk", "chief"), group="受付キュー"),
+    # 相談
+    Page("相談の一覧", path("/consultations/"), SIGNED_IN),
+    Page("相談する", path("/consultations/new/"), SIGNED_IN),
+    Page("相談（回答待ち）", lambda: reverse("consultations:detail", args=[Demo.consultation("staff")]), ("staff", "desk")),
+    Page("相談（回答済み・所属長と共有）", lambda: reverse("consultations:detail", args=[Demo.consultation("staff2")]),
+         ("staff2", "chief2", "desk")),
+    # 相手方
+    Page("相手方の一覧", path("/counterparts/"), REGISTER),
+    Page("相手方の一覧（検索）", path("/counterparts/?q=%E5%B1%B1%E7%94%B0"), ("desk",), group="相手方の一覧"),
+    Page("相手方", lambda: reverse("counterparts:detail", args=[Demo.counterpart()]), REGISTER),
+    Page("相手方の情報を編集", lambda: reverse("counterparts:edit", args=[Demo.counterpart()]), ("desk",)),
+    Page("相手方の紐付け", lambda: reverse("counterparts:link", args=[Demo.report("「殺されたいのか」との発言")]), ("desk",)),
+    Page("相手方を新しく登録", lambda: reverse("counterparts:create", args=[Demo.report("「殺されたいのか」との発言")]),
+         ("desk",)),
+    Page("紐付けの解除", lambda: reverse("counterparts:unlink", args=[Demo.counterpart(), Demo.report("2時間を超える電話")]),
+         ("desk",)),
+    Page("措置を追加", lambda: reverse("counterparts:add_measure", args=[Demo.counterpart()]), ("desk",)),
+    Page("措置の終了", lambda: reverse("counterparts:end_measure", args=[Demo.counterpart(), Demo.measure()]), ("desk",)),
+    # 庁内共有
+    Page("庁内共有", path("/board/"), SIGNED_IN),
+    Page("庁内共有（検索）", path("/board/?q=%E9%9B%BB%E8%A9%B1&type=verbal_abuse"), ("staff", "desk"), group="庁内共有"),
+    Page("庁内共有の記事", lambda: reverse("board:detail", args=[Demo.board_entry(published=True)]), SIGNED_IN),
+    Page("庁内共有の記事（未公開）", lambda: reverse("board:detail", args=[Demo.board_entry(published=False)]),
+         ("desk",)),
+    Page("庁内共有の記事の確認と公開", lambda: reverse("board:edit", args=[Demo.board_entry(published=False)]),
+         ("desk",)),
+    Page("庁内共有の記事を作る", lambda: reverse("board:new", args=[Demo.report("書類を投げつけられた")]), ("desk",)),
+    # 対策委員会：会議・議題・決定・措置
+    Page("対策委員会", path("/committee/"), ("desk", "desk2", "chair", "member")),
+    Page("会議を作成する", path("/committee/meetings/new/"), ("desk", "chair")),
+    Page("委員会の会議（審議予定）", lambda: reverse("committee:meeting", args=[Demo.meeting("第2回カスハラ対策委員会")]),
+         ("desk", "chair", "member")),
+    Page("委員会の会議（決定済み）", lambda: reverse("committee:meeting", args=[Demo.meeting()]), ("desk", "chair", "member")),
+    Page("会議の変更", lambda: reverse("committee:meeting_edit", args=[Demo.meeting("第2回カスハラ対策委員会")]), ("chair",)),
+    Page("決定案", lambda: reverse("committee:decision_draft", args=[Demo.agenda_item()]), ("chair",)),
+    Page("対応方針の決定", lambda: reverse("committee:decision", args=[Demo.decision()]), ("desk", "chair", "member")),
+    Page("決定の訂正", lambda: reverse("committee:correct", args=[Demo.decision()]), ("chair",)),
+    Page("措置", lambda: reverse("committee:measure", args=[Demo.committee_measure()]),
+         ("desk", "chief2", "chair", "member")),
+    # 対策委員会：決定の文書と議事録
+    Page("決定の文書", lambda: reverse("committee:decision_letters", args=[Demo.decision()]), ("desk", "desk2")),
+    Page("文書（下書き）", lambda: reverse("committee:letter", args=[Demo.letter()]), ("desk", "desk2")),
+    Page("文書の印刷", lambda: reverse("committee:letter_print", args=[Demo.letter()]), ("desk",)),
+    Page("議事録", lambda: reverse("committee:minutes", args=[Demo.meeting()]), ("desk", "chair", "member")),
+    Page("議事録の印刷", lambda: reverse("committee:minutes_print", args=[Demo.meeting()]), ("chair",)),
+    # 対応マニュアル
+    Page("対応マニュアル", path("/manual/"), SIGNED_IN),
+    Page("対応マニュアル：態様（暴言型）", path("/manual/types/verbal_abuse/"), SIGNED_IN),
+    Page("いま対応中（暴言型）", path("/manual/types/verbal_abuse/live/"), SIGNED_IN),
+    Page("対応マニュアル：章", lambda: reverse("manual:chapter", args=[Demo.chapter()]), SIGNED_IN),
+    Page("マニュアルの検索", path("/manual/search/?q=%E9%8C%B2%E9%9F%B3"), SIGNED_IN),
+    Page("対応マニュアル（印刷用）", path("/manual/print/"), SIGNED_IN),
+    # 管理
+    Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
+]
+
+
+def pages_for(role: str) -> list[Page]:
+    return [page for page in PAGES if role in page.roles]
