@@ -139,7 +139,7 @@ def suggestions(report: IncidentReport, *, exclude_linked: bool = True) -> list[
 def counterpart_page(counterpart: Counterpart) -> Counterpart:
     """The counterpart with its linked reports (態様, reporter's 課), measures and latest events, in a
     fixed number of queries. Adds ``recent_count``, ``report_count``, ``active_measures``,
-    ``other_measures`` and ``history``."""
+    ``other_measures``, ``letters_sent`` and ``history``."""
     links = CounterpartLink.objects.select_related("report__section", "linked_by").prefetch_related(
         "report__harassment_types"
     ).order_by("-linked_at", "-id")
@@ -156,6 +156,10 @@ def counterpart_page(counterpart: Counterpart) -> Counterpart:
     all_measures = list(page.measures.all())
     page.active_measures = [m for m in all_measures if m.state_on(today) != "ended"]
     page.other_measures = [m for m in all_measures if m.state_on(today) == "ended"]
+    # The letters the committee's decisions sent to this counterpart (issued ones only).
+    page.letters_sent = list(
+        counterpart.letters.filter(issued_at__isnull=False).select_related("issued_by").order_by("-issued_at", "-id")
+    )
     page.history = list(
         CounterpartEvent.objects.filter(counterpart=counterpart).select_related("actor").order_by("-at", "-id")[
             :HISTORY_LIMIT

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from committee import policies as committee_policies
 from organization.audit import client_ip
 
 from . import policies, selectors, services
@@ -49,6 +50,7 @@ def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counterpart": page,
             "readable": selectors.readable_report_ids(request.user, page),
             "can_manage": policies.can_manage_counterparts(request.user),
+            "can_open_letters": committee_policies.can_handle_letters(request.user),
         },
     )
 

@@ -16,6 +16,7 @@ handler400 = "kasuhara.errors.bad_request"
 urlpatterns = [
     path("", project_views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
+    path("accessibility/", project_views.accessibility, name="accessibility"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("incidents.urls")),
@@ -23,5 +24,7 @@ urlpatterns = [
     path("manual/", include("manual.urls")),
     path("consultations/", include("consultations.urls")),
     path("counterparts/", include("counterparts.urls")),
+    path("committee/", include("committee.urls")),
+    path("board/", include("committee.board_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
-"""The home page (what each role needs first) and the health check: project-level pages that read
-every app, so they live here rather than in ``organization`` (which imports no other app)."""
+"""The home page (what each role needs first), the health check and the accessibility policy:
+project-level pages that read every app, so they live here rather than in ``organization`` (which
+imports no other app)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from committee import selectors as committee_selectors
 from incidents import policies as report_policies
 from incidents import selectors as report_selectors
 from incidents.lifecycle import Status
 from manual import selectors as manual_selectors
 
+from . import accessibility as accessibility_results
 from .health import broker_status
 
 
@@ -33,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": mine.exclude(status=Status.DRAFT)[:5],
             "others": readable[:8] if (user.is_desk or user.is_section_chief or user.is_director) else [],
             "types": manual_selectors.manual_content()["types"],
+            "measures": committee_selectors.my_open_measures(user),
         },
     )
 
@@ -52,3 +56,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks["broker"] = broker_status()
     healthy = all(value in ("ok", "not configured") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """「ウェブアクセシビリティ方針」: open before sign-in too; the results are the last recorded run's."""
+    return render(request, "accessibility.html", {"results": accessibility_results.load()})

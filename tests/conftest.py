@@ -61,6 +61,7 @@ def _migrated_data(request):
     ContentType.objects.clear_cache()
     import_module("manual.migrations.0003_load_seed_content").load(apps, None)
     import_module("organization.migrations.0003_year_end_closing_days").load(apps, None)
+    import_module("committee.migrations.0002_seed_measures_and_letters").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

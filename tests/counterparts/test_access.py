@@ -120,6 +120,14 @@ def test_the_committee_reads_a_counterpart_without_the_titles_of_reports_it_may_
     counterpart = make_counterpart(name="山田 太郎")
     hidden = make_report(users["staff"], title="委員会の読めない報告")
     referred = make_report(users["staff2"], status=Status.REFERRED, title="付議された報告")
+    # A committee member reads a referred case while it is on the agenda of a meeting they are invited to.
+    from django.utils import timezone
+
+    from committee.models import AgendaItem, Invitation, Meeting
+
+    meeting = Meeting.objects.create(starts_at=timezone.now(), created_by=users["desk"])
+    Invitation.objects.create(meeting=meeting, user=users["member"], role="member")
+    AgendaItem.objects.create(meeting=meeting, report=referred, added_by=users["desk"])
     link(counterpart, hidden)
     link(counterpart, referred)
 

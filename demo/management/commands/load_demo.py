@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from committee import services as committee_services
+from committee.models import Judged, MeasureType, Meeting, MeetingKind, MemberRole, VoteChoice
 from consultations import services as consultation_services
 from consultations.models import Consultation
 from counterparts import services as counterpart_services
@@ -90,6 +92,7 @@ class Command(BaseCommand):
             created = self._reports(users)
             self._counterparts(users)
             self._consultations(users)
+            self._committee(users)
         self.stdout.write(self.style.SUCCESS(
             f"デモデータ: 利用者 {len(users)} 人、新しく作成した連絡票 {created} 件（パスワード: {DEMO_PASSWORD}）"
         ))
@@ -138,6 +141,10 @@ class Command(BaseCommand):
         elif status in order:
             steps += [moves[s] for s in order[: order.index(status) + 1]]
         for name, actor, inputs, reason in steps:
+            if name == "decide":  # decisions come from the committee only: a meeting finalises it
+                self._decide_in_committee(report, users)
+                report.refresh_from_db()
+                continue
             report = services.transition(report=report, name=name, actor=actor, inputs=inputs, reason=reason)
         if status in (Status.IN_PROGRESS, Status.REFERRED, Status.DECIDED):
             services.update_case(report=report, actor=desk, action=EventAction.RATED,
@@ -145,6 +152,52 @@ class Command(BaseCommand):
             services.add_note(report=report, actor=desk, body="相手方は以前にも同様の要求をしている。所属長と対応を共有済み。")
             services.record_action(report=report, actor=desk, kind="phone", description="相手方に電話し、要求には応じられない旨を伝えた。",
                                    done_by=str(desk), done_on=timezone.localdate())
+
+    def _meeting(self, users: dict[str, User], *, title: str, days: int) -> Meeting:
+        """A meeting with ``chair`` as 委員長 and ``member`` as 委員 (attended, when it is past)."""
+        meeting = Meeting.objects.filter(title=title).first()
+        if meeting is not None:
+            return meeting
+        chair = users["chair"]
+        starts_at = (timezone.localtime() + timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
+        meeting = committee_services.create_meeting(actor=chair, kind=MeetingKind.REGULAR, title=title,
+                                                    starts_at=starts_at, place="本庁舎3階 第1会議室")
+        committee_services.invite(actor=chair, meeting=meeting, user=chair, role=MemberRole.CHAIR)
+        committee_services.invite(actor=chair, meeting=meeting, user=users["member"], role=MemberRole.MEMBER)
+        if days < 0:
+            committee_services.record_attendance(
+                actor=chair, meeting=meeting, attended={i.pk: True for i in meeting.invitations.all()})
+        return meeting
+
+    def _decide_in_committee(self, report: IncidentReport, users: dict[str, User]) -> None:
+        """The demo's decided cases were decided at a past meeting: on its agenda, a vote, a decision
+        with measures (one already overdue), finalised through the committee's services."""
+        chair, member = users["chair"], users["member"]
+        meeting = self._meeting(users, title="第1回カスハラ対策委員会", days=-7)
+        item = committee_services.add_item(actor=chair, meeting=meeting, report=report)
+        committee_services.record_votes(actor=chair, item=item, votes={member.pk: VoteChoice.FOR})
+        types = {t.code: t for t in MeasureType.objects.all()}
+        today = timezone.localdate()
+        measures = [
+            committee_services.MeasureInput(type=types["warning_letter"], detail="警告書を送付する",
+                                            owner_section=report.section, due_on=today - timedelta(days=2)),
+            committee_services.MeasureInput(type=types["staff_care"], detail="対応した職員との面談",
+                                            owner=users["chief2"] if report.section.name == "福祉課" else users["chief"],
+                                            due_on=today + timedelta(days=14)),
+        ]
+        decision = committee_services.save_draft(
+            actor=chair, item=item, judged=Judged.YES, by_consensus=False, measures=measures,
+            policy="文書で警告し、対応窓口を総務課に一本化する。",
+        )
+        committee_services.finalise_decision(actor=chair, decision=decision)
+
+    def _committee(self, users: dict[str, User]) -> None:
+        """The next meeting, with the referred case on its agenda."""
+        if Meeting.objects.filter(title="第2回カスハラ対策委員会").exists():
+            return
+        meeting = self._meeting(users, title="第2回カスハラ対策委員会", days=7)
+        for report in IncidentReport.objects.filter(status=Status.REFERRED, agenda_items__isnull=True):
+            committee_services.add_item(actor=users["chair"], meeting=meeting, report=report)
 
     def _backdate(self, report: IncidentReport, end: datetime) -> None:
         """The demo's cases happened days ago: their submission and history say so (ages, overdue)."""
