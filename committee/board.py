@@ -33,8 +33,8 @@ from incidents.models import Channel, IncidentReport
 from kasuhara.textnorm import fold, fold_compact
 from organization.models import User
 
-from . import policies
-from .models import BoardEntry, CommitteeAction, CommitteeEvent, Decision
+from . import policies, selectors
+from .models import BoardEntry, CommitteeAction, CommitteeEvent
 
 #: The free-text fields of an entry, checked on every save, in the order the page shows them.
 TEXT_FIELDS: dict[str, str] = {
@@ -246,17 +246,6 @@ def check(values: dict[str, str], secrets: Iterable[Secret]) -> list[dict]:
 
 # -- pre-fill --------------------------------------------------------------------------------------
 
-def final_decision(report: IncidentReport) -> Decision | None:
-    """The decision in force: finalised, and not replaced by a finalised correction."""
-    return (
-        Decision.objects.filter(report=report, finalised_at__isnull=False)
-        .exclude(superseded_by__finalised_at__isnull=False)
-        .prefetch_related("measures__type", "measures__owner_section")
-        .order_by("-finalised_at", "-pk")
-        .first()
-    )
-
-
 def prefill(report: IncidentReport) -> dict:
     """The entry's first text, from the case, with the people's details replaced."""
     secrets = secrets_for(report)
@@ -270,7 +259,7 @@ def prefill(report: IncidentReport) -> dict:
         handled.append(f"・{entry.get_kind_display()}：{entry.description.strip()}")
     for action in report.actions.order_by("done_on", "pk"):
         handled.append(f"・{action.get_kind_display()}：{action.description.strip()}")
-    decision = final_decision(report)
+    decision = selectors.final_decision(report)
     policy = ""
     if decision is not None:
         lines = [decision.policy.strip()]

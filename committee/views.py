@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from incidents import policies as report_policies
 from organization.audit import client_ip
 
 from . import forms, policies, selectors, services
@@ -81,8 +82,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_meeting(request, policies.get_meeting_for_user(request.user, pk))
+
+
+def _render_meeting(request: HttpRequest, meeting, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    """The meeting page. ``bound``: {item id: {form name: a refused form}}, shown as typed (400)."""
     user = request.user
-    meeting = policies.get_meeting_for_user(user, pk)
+    bound = bound or {}
     detail = selectors.meeting_detail(meeting, viewer=user)
     can_record = policies.can_record(user, meeting)
     can_manage = policies.can_manage_agenda(user, meeting)
@@ -92,12 +98,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Each item's forms get their own ids: with the default ``id_%s`` the second item's labels
         # would point at the first item's fields (``id_vote-<user>``, ``id_notes``, ``id_casting_vote``).
         ids = f"id_item{view.item.pk}_%s"
+        refused = bound.get(view.item.pk, {})
         items.append({
             "view": view,
-            "votes_form": forms.VotesForm(voters=view.voters, votes=view.votes, auto_id=ids)
-            if can_record and pending else None,
-            "notes_form": forms.NotesForm(initial={"notes": view.item.notes}, auto_id=ids)
-            if can_record and pending else None,
+            "votes_form": refused.get("votes_form") or (
+                forms.VotesForm(voters=view.voters, votes=view.votes, auto_id=ids) if can_record and pending else None),
+            "notes_form": refused.get("notes_form") or (
+                forms.NotesForm(initial={"notes": view.item.notes}, auto_id=ids) if can_record and pending else None),
             "defer_form": forms.DeferForm(meeting=meeting, auto_id=f"id_item{view.item.pk}_defer_%s")
             if can_manage and pending else None,
             "finalise_form": forms.FinaliseForm(auto_id=ids)
@@ -113,7 +120,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invite_form": forms.InviteForm() if can_manage else None,
         "attendance_form": forms.AttendanceForm(invitations=detail.invitations) if can_record else None,
         "add_item_form": forms.AddItemForm() if can_manage else None,
-    })
+    }, status=status)
 
 
 @login_required
@@ -239,35 +246,36 @@ def defer_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def save_notes(request: HttpRequest, item_id: int) -> HttpResponse:
     item, meeting = _item_action(request, item_id, policies.can_record)
-    form = forms.NotesForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("審議の記録が長すぎます。"))
-        return _to_meeting(meeting.pk, f"item-{item.pk}")
-    try:
-        services.save_notes(actor=request.user, item=item, notes=form.cleaned_data["notes"],
-                            ip_address=client_ip(request))
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("審議の記録を保存しました。"))
-    return _to_meeting(meeting.pk, f"item-{item.pk}")
+    form = forms.NotesForm(request.POST, auto_id=f"id_item{item.pk}_%s")
+    if form.is_valid():
+        try:
+            services.save_notes(actor=request.user, item=item, notes=form.cleaned_data["notes"],
+                                ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("審議の記録を保存しました。"))
+            return _to_meeting(meeting.pk, f"item-{item.pk}")
+    # Refused: the page again, with the notes as typed and the reason beside them.
+    return _render_meeting(request, meeting, bound={item.pk: {"notes_form": form}}, status=400)
 
 
 @login_required
 @require_POST
 def record_votes(request: HttpRequest, item_id: int) -> HttpResponse:
     item, meeting = _item_action(request, item_id, policies.can_record)
-    form = forms.VotesForm(request.POST, voters=services.voters(meeting, item.report), votes={})
-    if not form.is_valid():
-        messages.error(request, _("票は賛成・反対・棄権のいずれかを選んでください。"))
-        return _to_meeting(meeting.pk, f"item-{item.pk}")
-    try:
-        services.record_votes(actor=request.user, item=item, votes=form.votes(), ip_address=client_ip(request))
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("表決を記録しました。"))
-    return _to_meeting(meeting.pk, f"item-{item.pk}")
+    form = forms.VotesForm(request.POST, voters=services.voters(meeting, item.report), votes={},
+                           auto_id=f"id_item{item.pk}_%s")
+    if form.is_valid():
+        try:
+            services.record_votes(actor=request.user, item=item, votes=form.votes(), ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("表決を記録しました。"))
+            return _to_meeting(meeting.pk, f"item-{item.pk}")
+    # Refused: the page again, with the votes as chosen and the reason beside them.
+    return _render_meeting(request, meeting, bound={item.pk: {"votes_form": form}}, status=400)
 
 
 @login_required
@@ -298,8 +306,6 @@ def decision_draft(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _can_open(user, report) -> bool:
-    from incidents import policies as report_policies
-
     return report_policies.can_view_report(user, report)
 
 

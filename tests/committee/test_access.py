@@ -12,18 +12,19 @@ from incidents.lifecycle import Status
 ROLES = ["staff", "staff2", "chief", "chief2", "desk", "chair", "member", "admin"]
 Y, N = 200, 404
 
-PAGES = ["list", "invited", "not_invited", "decision", "hidden_decision", "measure", "new_meeting"]
+PAGES = ["list", "invited", "not_invited", "decision", "hidden_decision", "measure", "new_meeting",
+         "edit_meeting", "correct", "letters", "minutes", "hidden_minutes", "board"]
 # fmt: off
 TABLE = {
-    #          list invited not_invited decision hidden_decision measure new_meeting
-    "staff":  (N,   N,      N,          N,       N,              N,      N),
-    "staff2": (N,   N,      N,          N,       N,              N,      N),
-    "chief":  (N,   N,      N,          N,       N,              N,      N),
-    "chief2": (N,   N,      N,          N,       N,              Y,      N),   # owns the measure (福祉課長)
-    "desk":   (Y,   Y,      Y,          Y,       Y,              Y,      Y),
-    "chair":  (Y,   Y,      Y,          Y,       Y,              Y,      Y),
-    "member": (Y,   Y,      N,          Y,       N,              Y,      N),
-    "admin":  (N,   N,      N,          N,       N,              N,      N),
+    #          list invited not_invited decision hidden_decision measure new_meeting edit correct letters minutes hidden_minutes board
+    "staff":  (N,   N,      N,          N,       N,              N,      N,          N,   N,      N,      N,      N,             Y),
+    "staff2": (N,   N,      N,          N,       N,              N,      N,          N,   N,      N,      N,      N,             Y),
+    "chief":  (N,   N,      N,          N,       N,              N,      N,          N,   N,      N,      N,      N,             Y),
+    "chief2": (N,   N,      N,          N,       N,              Y,      N,          N,   N,      N,      N,      N,             Y),   # owns the measure (福祉課長)
+    "desk":   (Y,   Y,      Y,          Y,       Y,              Y,      Y,          Y,   N,      Y,      Y,      Y,             Y),
+    "chair":  (Y,   Y,      Y,          Y,       Y,              Y,      Y,          Y,   Y,      N,      Y,      Y,             Y),
+    "member": (Y,   Y,      N,          Y,       N,              Y,      N,          N,   N,      N,      Y,      N,             Y),
+    "admin":  (N,   N,      N,          N,       N,              N,      N,          N,   N,      N,      N,      N,             Y),
 }
 # fmt: on
 CASES = [(role, page, TABLE[role][i]) for role in ROLES for i, page in enumerate(PAGES)]
@@ -51,6 +52,12 @@ def world(users, make_report, make_meeting, measure, voter):
         "hidden_decision": f"/committee/decisions/{decisions['hidden'].pk}/",
         "measure": f"/committee/measures/{decisions['invited'].measures.get().pk}/",
         "new_meeting": "/committee/meetings/new/",
+        "edit_meeting": f"/committee/meetings/{invited.pk}/edit/",
+        "correct": f"/committee/decisions/{decisions['invited'].pk}/correct/",
+        "letters": f"/committee/decisions/{decisions['invited'].pk}/letters/",
+        "minutes": f"/committee/meetings/{invited.pk}/minutes/",
+        "hidden_minutes": f"/committee/meetings/{hidden.pk}/minutes/",
+        "board": "/board/",
     }
 
 

@@ -56,3 +56,23 @@ def test_a_meeting_from_creation_to_a_finalised_decision_through_the_pages(clien
     assert chair.get(f"/committee/decisions/{decision.pk}/correct/").status_code == 200
     # The case page no longer offers the decision: it was made here.
     assert "move-decide" not in client_as("desk").get(f"/reports/{report.pk}/").content.decode()
+
+
+def test_notes_refused_because_the_minutes_were_approved_meanwhile_come_back_as_typed(client_as, users, make_report,
+                                                                                      make_meeting):
+    """The chair approved the minutes while the secretariat was writing: the save is refused with the
+    reason, and the page shows the notes as they were typed, so they can be copied elsewhere."""
+    meeting = make_meeting(attended={"chair": True, "member": True},
+                           cases=[make_report(users["staff2"], status=Status.REFERRED, title="議題の件")])
+    item = meeting.items.get()
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_at=timezone.now(), minutes_approved_by=users["chair"])
+    typed = "相手方の要求の経緯を確認した。次回までに録音を聞き直す。"
+
+    response = client_as("desk").post(f"/committee/items/{item.pk}/notes/", {"notes": typed})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert typed in page
+    assert "議事録が承認されたため" in page
+    item.refresh_from_db()
+    assert item.notes == ""

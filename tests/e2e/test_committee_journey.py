@@ -145,6 +145,9 @@ def test_committee_decides_two_cases_the_desk_warns_and_shares_and_staff2_reads_
     assert "次の人の表決は記録できません" in refusal and "環境 部長" in refusal and "報告者の部の部長" in refusal
     assert not item_a.votes.exists()
     article_a = chair.locator(f"#item-{item_a.pk}")
+    # The refused page keeps what was chosen: the chair takes the director's vote back out.
+    assert article_a.get_by_label("環境 部長", exact=True).input_value() == "for"
+    article_a.get_by_label("環境 部長", exact=True).select_option(label="（記録なし）")
     article_a.get_by_label("委員 一郎", exact=True).select_option(label="賛成")
     click_and_load(chair, article_a.get_by_role("button", name="表決を記録する"))
     assert "表決を記録しました" in success(chair)
