@@ -124,6 +124,9 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A multiple choice that refuses more than ``max_choices`` values before it queries them."""
 
@@ -134,6 +137,12 @@ class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if value and len(value) > self.max_choices:
             raise forms.ValidationError(_("選べるのは %(n)s 件までです。") % {"n": self.max_choices})
+        for item in value or ():
+            text = str(item)
+            # Beyond any id a database holds: refused like an unknown one (SQLite would overflow).
+            if text.isascii() and text.isdigit() and int(text) > BIGINT_MAX:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": text})
         return super().clean(value)
 
 
