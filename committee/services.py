@@ -24,7 +24,7 @@ from incidents import services as report_services
 from incidents.lifecycle import Status
 from incidents.models import EventAction, IncidentReport
 
-from . import policies, rules
+from . import policies, reminders, rules
 from .models import (
     VOTING_ROLES,
     AgendaItem,
@@ -197,6 +197,7 @@ def add_item(*, actor: User, meeting: Meeting, report: IncidentReport, ip_addres
     item = AgendaItem.objects.create(meeting=meeting, report=report, position=position, added_by=actor)
     record_event(actor=actor, action=CommitteeAction.ITEM_ADDED, meeting=meeting, report=report,
                  ip_address=ip_address, detail={"item": item.pk, "position": position})
+    reminders.agenda_added(item=item, actor=actor)
     return item
 
 
@@ -490,6 +491,7 @@ def _finalise(*, actor: User, decision: Decision, record: dict, ip_address: str 
     decision.finalised_by = actor
     decision.save(update_fields=["tally", "finalised_at", "finalised_by"])
     _counterpart_measures(actor=actor, decision=decision, ip_address=ip_address)
+    reminders.decision_finalised(decision=decision, actor=actor)
     return decision
 
 

@@ -18,7 +18,7 @@ from incidents.models import EventAction as ReportAction
 from incidents.models import IncidentReport
 from kasuhara.textnorm import fold
 
-from . import policies
+from . import notices, policies
 from .models import OPEN, TRANSITIONS, Consultation, ConsultationEvent, EventAction, FollowUp, Move, Note, State
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def create_consultation(
         consultation=consultation, actor=author, action=EventAction.CREATED, ip_address=ip_address,
         detail={"to": State.NEW, "shared": share_with_supervisors},
     )
+    notices.created(consultation=consultation, actor=author)
     return consultation
 
 
@@ -131,6 +132,7 @@ def answer(*, consultation: Consultation, actor: User, text: str, ip_address: st
     consultation.save()
     record_event(consultation=consultation, actor=actor, action=EventAction.ANSWERED, ip_address=ip_address,
                  detail=detail)
+    notices.answered(consultation=consultation, actor=actor)
     return consultation
 
 

@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 
 from incidents.lifecycle import Status
 from incidents.models import IncidentReport
+from incidents.notices import report_rows
 from incidents.services import record_event as record_report_event
+from notifications.kinds import Kind
+from notifications.outbox import fan_out
+from notifications.rules import rule_for
 
 from . import policies
 from .models import Counterpart, CounterpartAction, CounterpartEvent, CounterpartLink, Measure, name_key
@@ -97,7 +101,26 @@ def link_report(
             report=report, actor=actor, action=REPORT_LINKED, ip_address=ip_address,
             detail={"counterpart": counterpart.pk},
         )
+        _alert_repeat(counterpart=counterpart, report=report, actor=actor)
     return link
+
+
+def _alert_repeat(*, counterpart: Counterpart, report: IncidentReport, actor: User) -> None:
+    """The same counterpart in another report within the admin's number of days (default 90, by the
+    date of the incident): the 相談窓口 hears of it (``notifications`` rule counterpart_repeat)."""
+    rule = rule_for(Kind.COUNTERPART_REPEAT)
+    when = report.occurred_start or report.submitted_at or report.created_at
+    if not rule.enabled or not rule.days or when is None:
+        return
+    window = datetime.timedelta(days=rule.days)
+    others = (
+        CounterpartLink.objects.filter(counterpart=counterpart).exclude(report=report)
+        .filter(report__occurred_start__gte=when - window, report__occurred_start__lte=when + window)
+        .count()
+    )
+    if others:
+        fan_out(Kind.COUNTERPART_REPEAT, report_rows(report.pk), key=f"{counterpart.pk}:{report.pk}", actor=actor,
+                rule=rule, params={"report": report.pk, "counterpart": counterpart.pk, "others": others, "days": rule.days})
 
 
 @transaction.atomic

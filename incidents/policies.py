@@ -10,6 +10,9 @@ answered with 404, never 403, so an outsider learns nothing about its existence.
 - 総務部長: the reports a 部長 raised to 特に困難 (the cross-department review).
 - 対策委員・委員長: a case while it is on the agenda of a meeting they are invited to, and afterwards
   the cases decided at a meeting they attended (``committee.policies.committee_cases_q``).
+- Whoever the product told to look at a case (a notice linking to it: 至急 to the 総務課長 and the
+  委員長, the escalation of an unaccepted report to the 総務課長 and 総務部長, or whoever the
+  admin's rules name) reads that case: a notice never leads its recipient to a 404.
 - 管理者 (admin) reads nothing by being admin; only through one of the roles above.
 Only the reporter changes a report, and only while it is editable (下書き, 差戻し).
 A discarded draft (削除済み) is read by nobody, its reporter included: every page answers 404, no
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from notifications.selectors import reports_notified, was_notified_of
 from organization.models import Section
 
 from .lifecycle import UNSUBMITTED, Status
@@ -60,6 +64,7 @@ def _visible_q(user: User) -> Q:
         from committee.policies import committee_cases_q  # committee imports incidents
 
         scope |= Q(pk__in=IncidentReport.objects.filter(committee_cases_q(user)).values("pk"))
+    scope |= Q(pk__in=reports_notified(user))
     return own | (submitted & scope)
 
 
@@ -118,7 +123,7 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
 
         if sees_case_as_member(user, report):
             return True
-    return report.staff_members.filter(pk=user.pk).exists()
+    return report.staff_members.filter(pk=user.pk).exists() or was_notified_of(user, report.pk)
 
 
 # -- the lifecycle's moves ---------------------------------------------------------------------

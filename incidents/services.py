@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kasuhara.textnorm import fold
 
-from . import policies, uploads
+from . import notices, policies, uploads
 from .evidence import ACCEPTED_TYPES, detect_type, evidence_error
 from .lifecycle import TRANSITIONS
 from .models import (
@@ -350,7 +350,7 @@ def transition(
     if not keep_form:
         locked.form_token = None  # a form opened before this move is stale
     locked.save(update_fields=["status", "version", "form_token", "updated_at", *move.fields])
-    record_event(
+    event = record_event(
         report=locked,
         actor=actor,
         action=move.event,
@@ -360,6 +360,7 @@ def transition(
         reason=reason,
         detail=_event_detail(inputs),
     )
+    notices.after_move(report=locked, move=name, event=event, actor=actor)
     return locked
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "consultations",
     "counterparts",
     "committee",
+    "notifications",
     "demo",
     "kasuhara",  # the project's own pages and commands (accessibility_report)
 ]
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organization.context_processors.roles",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -182,6 +184,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# A broker that does not answer must not hold up a request: the outbox keeps what was not sent.
+# ``max_retries``: one connection attempt when sending (kombu otherwise retries for
+# broker_connection_timeout plus its back-off, 6 s a message); the worker's own connection keeps
+# retrying by broker_connection_max_retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-staged-uploads": {
         "task": "incidents.tasks.purge_stale_staged_attachments",
@@ -191,7 +199,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.compact_report_counts",
         "schedule": 60 * 60,
     },
+    # Escalations and reminders that fall due (set-based; safe to overlap).
+    "notice-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": env.int("KASUHARA_NOTICE_SWEEP_SECONDS", default=5 * 60),
+    },
+    # Notices whose delivery task was lost (broker down at the time) or whose worker died.
+    "notice-requeue": {
+        "task": "notifications.tasks.requeue_pending",
+        "schedule": 2 * 60,
+    },
 }
+
+# Notices (notifications/): where e-mail links lead, how often delivery is retried, which sweeps
+# run. Who receives what, and after how many business days, is the admin's (お知らせの設定).
+KASUHARA_BASE_URL = env.str("KASUHARA_BASE_URL", default="http://127.0.0.1:8000")
+KASUHARA_NOTICE_MAX_ATTEMPTS = env.int("KASUHARA_NOTICE_MAX_ATTEMPTS", default=5)
+KASUHARA_NOTICE_RETRY_SECONDS = env.int("KASUHARA_NOTICE_RETRY_SECONDS", default=30)
+KASUHARA_NOTICE_REQUEUE_GRACE_SECONDS = env.int("KASUHARA_NOTICE_REQUEUE_GRACE_SECONDS", default=60)
+KASUHARA_NOTICE_SWEEPS = [
+    "incidents.escalation.sweep",
+    "committee.reminders.sweep",
+]
+# How often an open page asks for the unread count (the header's お知らせ badge).
+KASUHARA_INBOX_POLL_SECONDS = env.int("KASUHARA_INBOX_POLL_SECONDS", default=30)
 
 # The report list's index INCLUDEs columns for PostgreSQL's index-only COUNT; SQLite (the demo)
 # simply ignores them, which is fine.

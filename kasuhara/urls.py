@@ -26,5 +26,6 @@ urlpatterns = [
     path("counterparts/", include("counterparts.urls")),
     path("committee/", include("committee.urls")),
     path("board/", include("committee.board_urls")),
+    path("inbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

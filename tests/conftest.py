@@ -62,6 +62,19 @@ def _migrated_data(request):
     import_module("manual.migrations.0003_load_seed_content").load(apps, None)
     import_module("organization.migrations.0003_year_end_closing_days").load(apps, None)
     import_module("committee.migrations.0002_seed_measures_and_letters").load(apps, None)
+    import_module("notifications.migrations.0002_default_rules").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks a test causes (a notice's delivery after commit) run in the test's own process; the
+    tests of the worker and the broker (tests/notifications/test_worker.py) switch to the real ones."""
+    from kasuhara.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
 
 
 @pytest.fixture(autouse=True)

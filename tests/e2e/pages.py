@@ -17,12 +17,13 @@ from django.utils import timezone
 #: Not signed in.
 ANONYMOUS = "anonymous"
 #: Every demo user (``load_demo``), in the order the results list them.
-USERS = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gadir", "chair", "member", "admin")
+USERS = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member",
+         "admin")
 ROLES = (ANONYMOUS, *USERS)
 SIGNED_IN = USERS
 EVERYONE = ROLES
 #: The queue's users, and those who read the counterpart register.
-QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gadir")
+QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir")
 REGISTER = ("desk", "desk2", "chair", "member")
 
 
@@ -154,6 +155,19 @@ def flood_timeline(page) -> int:
     return navigation.value.status
 
 
+def refuse_preferences(page) -> int:
+    """The settings form posted with a choice it does not offer: the 400 page that asks again."""
+    with page.expect_navigation() as navigation:
+        page.evaluate("""() => {
+            const form = document.querySelector('main form[method=post]');
+            const radio = form.querySelector('input[type=radio]');
+            radio.value = 'fax';
+            radio.checked = true;
+            HTMLFormElement.prototype.submit.call(form);
+        }""")
+    return navigation.value.status
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -189,7 +203,7 @@ PAGES: list[Page] = [
     Page("連絡票の編集（差戻し）", report_url("執拗な食事の誘い", "edit"), ("staff2",)),
     Page("下書きの削除（確認）", report_url("書きかけ：自宅への呼び出し", "discard"), ("staff",)),
     Page("私の連絡票", path("/reports/"), SIGNED_IN),
-    Page("閲覧できる連絡票", path("/reports/?scope=visible"), ("chief", "chief2", "director", "desk")),
+    Page("閲覧できる連絡票", path("/reports/?scope=visible"), ("chief", "chief2", "director", "desk", "gachief")),
     Page("連絡票（提出済み）", report_url("電話で「馬鹿野郎」と怒鳴られた"), ("staff", "chief", "director", "desk")),
     Page("連絡票（所属長確認済み・特に困難）", report_url("土下座の要求"), ("staff", "chief", "director", "desk", "gadir")),
     Page("連絡票（相談窓口受付済み）", report_url("「殺されたいのか」との発言"), ("staff", "desk", "desk2")),
@@ -256,6 +270,12 @@ PAGES: list[Page] = [
     Page("対応マニュアル：章", lambda: reverse("manual:chapter", args=[Demo.chapter()]), SIGNED_IN),
     Page("マニュアルの検索", path("/manual/search/?q=%E9%8C%B2%E9%9F%B3"), SIGNED_IN),
     Page("対応マニュアル（印刷用）", path("/manual/print/"), SIGNED_IN),
+    # お知らせ
+    Page("お知らせ", path("/inbox/"), SIGNED_IN),
+    Page("お知らせ（未読のみ）", path("/inbox/?unread=1"), SIGNED_IN, group="お知らせ"),
+    Page("お知らせの受け取り方", path("/inbox/settings/"), SIGNED_IN),
+    Page("お知らせの受け取り方（選び直し：400）", path("/inbox/settings/"), SIGNED_IN, status=400,
+         then=refuse_preferences, group="お知らせの受け取り方"),
     # 管理
     Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
 ]

@@ -24,6 +24,9 @@ from incidents import services
 from incidents.lifecycle import Status
 from incidents.models import Channel, EventAction, IncidentReport, ReportEvent, TimelineEntry
 from manual.models import HarassmentType
+from notifications import outbox
+from notifications import services as notice_services
+from notifications.tasks import sweep as notice_sweep
 from organization.models import Department, Section, User
 
 DEMO_PASSWORD = "kasuhara-demo"  # noqa: S105 - demo only, never in production
@@ -44,6 +47,7 @@ USERS = {
     "director": ("環境 部長", "市民環境部", "生活環境課", {"is_director": True}),
     "desk": ("総務 窓口", "総務部", "総務課", {"is_desk": True}),
     "desk2": ("総務 相談員", "総務部", "総務課", {"is_desk": True}),
+    "gachief": ("総務 課長", "総務部", "総務課", {"is_section_chief": True}),
     "gadir": ("総務 部長", "総務部", "総務課", {"is_ga_director": True}),
     "chair": ("委員 長", "総務部", "総務課", {"is_committee_chair": True, "is_committee_member": True}),
     "member": ("委員 一郎", "総務部", "人事課", {"is_committee_member": True}),
@@ -86,13 +90,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.KASUHARA_DEMO:
             raise CommandError("KASUHARA_DEMO が無効です。本番環境ではデモデータを作成できません。")
-        with transaction.atomic():
+        # The demo's history writes notices like real use does; they go to the inbox only (nobody
+        # is e-mailed about made-up cases). What the sweeps find due is written as well.
+        with outbox.held() as held, transaction.atomic():
             sections = self._organisation()
             users = self._users(sections)
             created = self._reports(users)
             self._counterparts(users)
             self._consultations(users)
             self._committee(users)
+            notice_sweep()
+        notice_services.settle_in_inbox(ids=held)
         self.stdout.write(self.style.SUCCESS(
             f"デモデータ: 利用者 {len(users)} 人、新しく作成した連絡票 {created} 件（パスワード: {DEMO_PASSWORD}）"
         ))
@@ -114,7 +122,8 @@ class Command(BaseCommand):
         for username, (display, _dept, section, flags) in USERS.items():
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, display_name=display, section=sections[section], **flags)
+                user = User(username=username, display_name=display, section=sections[section],
+                            email=f"{username}@example.lg.jp", **flags)
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             users[username] = user
