@@ -35,7 +35,7 @@ from django.utils import timezone
 import bench.django_env  # noqa: F401 - configures Django; must stay the first project import
 from demo.management.commands.load_demo import DEMO_PASSWORD
 from demo.management.commands.load_demo import Command as LoadDemo
-from incidents.lifecycle import Status
+from incidents.lifecycle import OPEN, WAITING, Status
 from incidents.models import (
     Channel,
     Difficulty,
@@ -497,6 +497,44 @@ def make_reports(world: World, count: int) -> None:
         move_sequence(model)
 
 
+# -- how many cases are open (--open) ----------------------------------------------------------------
+
+#: The shares of the open states past 受付 among old reports (``STATUS_BY_AGE``): what a closed case
+#: becomes when ``--open`` needs more open cases than the age-based statuses made.
+REOPENED = [(Status.ACCEPTED, 2), (Status.IN_PROGRESS, 3), (Status.REFERRED, 2), (Status.DECIDED, 5),
+            (Status.SHARED, 15)]
+
+
+def make_open(world: World, count: int, rng: random.Random) -> None:
+    """Exactly ``count`` open cases (``incidents.lifecycle.OPEN``), for the benchmarks of open work
+    (the escalation sweep of ``bench.notices``). The reports waiting for 受付 (提出済み・所属長確認済み)
+    stay as the age-based statuses made them: about 2% of the reports, most submitted weeks or months
+    ago, so a sweep has real work. Of the other open cases, randomly chosen ones are closed (or, when
+    too few are open, closed ones reopened in the shares of ``REOPENED``), so the open states keep
+    their shares and ages. Only the status moves: a case accepted or later already has its 受付 fields
+    (the generator writes no 完了 fields either). ``rng`` is the option's own, so every other record
+    is the same as without ``--open``."""
+    waiting = IncidentReport.objects.filter(status__in=WAITING).count()
+    if count < waiting:
+        sys.exit(f"--open {count}: {waiting:,} reports wait for 受付 and stay open; ask for at least that many")
+    movable = list(IncidentReport.objects.filter(status__in=OPEN - WAITING).order_by("id").values_list("id", flat=True))
+    excess = waiting + len(movable) - count
+    moves: dict[str, list[int]] = {}
+    if excess > 0:
+        moves[Status.CLOSED] = rng.sample(movable, excess)
+    elif excess < 0:
+        closed = list(IncidentReport.objects.filter(status=Status.CLOSED).order_by("id").values_list("id", flat=True))
+        if -excess > len(closed):
+            sys.exit(f"--open {count}: only {waiting + len(movable) + len(closed):,} reports were ever submitted")
+        for report_id in rng.sample(closed, -excess):
+            moves.setdefault(_pick(rng, REOPENED), []).append(report_id)
+    with transaction.atomic():
+        for status, ids in moves.items():
+            for start in range(0, len(ids), BATCH):
+                IncidentReport.objects.filter(pk__in=ids[start:start + BATCH]).update(status=status)
+    world.count("完了にした事案" if excess > 0 else "再開した事案", abs(excess))
+
+
 # -- 相手方 (counterparts), their links to reports, measures ------------------------------------------
 
 #: 「山田 太郎」, 「山田\u3000太郎」 and 「山田太郎」: the folded name key makes them one.
@@ -775,6 +813,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="how many 相手方 in all (tops up; default 20000 when --reports is given)")
     parser.add_argument("--consultations", type=int, default=None,
                         help="how many 相談 in all (tops up; default 10000 when --reports is given)")
+    parser.add_argument("--open", type=int, default=None,
+                        help="make exactly this many cases open (close or reopen cases past 受付; default: as "
+                             "the ages make them, about 31%% of the reports)")
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -811,6 +852,10 @@ def main(argv: list[str] | None = None) -> None:
             step = time.perf_counter()
             make_consultations(world, missing)
             timings["consultations"] = time.perf_counter() - step
+        if args.open is not None:
+            step = time.perf_counter()
+            make_open(world, args.open, random.Random(f"open:{args.seed}"))
+            timings["open"] = time.perf_counter() - step
         step = time.perf_counter()
         vacuum_analyze()
         timings["vacuum analyze"] = time.perf_counter() - step
@@ -819,6 +864,8 @@ def main(argv: list[str] | None = None) -> None:
     totals = {
         "連絡票": IncidentReport.objects.count(),
         "下書き": IncidentReport.objects.filter(status=Status.DRAFT).count(),
+        "未完了": IncidentReport.objects.filter(status__in=OPEN).count(),
+        "受付待ち": IncidentReport.objects.filter(status__in=WAITING).count(),
         "経過": TimelineEntry.objects.count(),
         "対応職員": IncidentReport.staff_members.through.objects.count(),
         "利用者": User.objects.count(),
