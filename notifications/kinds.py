@@ -30,6 +30,14 @@ class Kind(models.TextChoices):
     COUNTERPART_REPEAT = "counterpart_repeat", _("同じ相手方の再度の報告")
     CONSULTATION_CREATED = "consultation_created", _("相談の受付")
     CONSULTATION_ANSWERED = "consultation_answered", _("相談への回答")
+    HELP_CALL = "help_call", _("至急：応援要請")
+    HELP_ANSWERED = "help_answered", _("応援要請への応答")
+    CARE_CHECKIN_DUE = "care_checkin_due", _("職員へのフォローの期日")
+    CARE_REFERRAL = "care_referral", _("メンタルケアの紹介（職員保健室へ）")
+    LEGAL_REQUEST = "legal_request", _("法律相談の依頼")
+    LEGAL_REQUEST_UPDATED = "legal_request_updated", _("法律相談の日程・結果")
+    BUILDING_REQUEST = "building_request", _("庁舎管理への依頼")
+    BUILDING_REQUEST_ANSWERED = "building_request_answered", _("庁舎管理からの回答")
 
 
 class Audience(models.TextChoices):
@@ -43,7 +51,10 @@ class Audience(models.TextChoices):
     GA_DIRECTOR = "ga_director", _("総務部長")
     COMMITTEE_CHAIR = "committee_chair", _("対策委員長")
     REPORTER = "reporter", _("報告者")
-    PERSON = "person", _("本人（招集された委員・措置の担当者・相談者）")
+    PERSON = "person", _("本人（招集された委員・措置の担当者・相談者・依頼者）")
+    COLLEAGUES = "colleagues", _("同じ課の職員")
+    HEALTH_OFFICE = "health_office", _("職員保健室")
+    BUILDING_SECTION = "building_section", _("庁舎を管理する課の所属長")
 
 
 A = Audience
@@ -126,6 +137,34 @@ SPECS: dict[str, KindSpec] = {
     Kind.CONSULTATION_ANSWERED: KindSpec(
         _("相談窓口から回答がありました（相談No.%(consultation)s）"), ("consultations:detail", "consultation"),
         (A.PERSON,), (A.PERSON,),
+    ),
+    Kind.HELP_CALL: KindSpec(
+        _("【至急】応援要請：%(place)s"), ("helpcalls:detail", "call"),
+        (A.COLLEAGUES, A.SECTION_CHIEF), (A.COLLEAGUES, A.SECTION_CHIEF, A.DIRECTOR, A.DESK), urgent=True,
+    ),
+    Kind.HELP_ANSWERED: KindSpec(
+        _("応援要請に応答がありました（%(place)s）"), ("helpcalls:detail", "call"), (A.PERSON,), (A.PERSON,),
+    ),
+    Kind.CARE_CHECKIN_DUE: KindSpec(
+        _("職員へのフォローの期日です（No.%(report)s）"), ("care:checkin", "checkin"), (A.DESK,), (A.DESK,),
+    ),
+    Kind.CARE_REFERRAL: KindSpec(
+        _("メンタルケアの紹介が届きました（紹介No.%(referral)s）"), ("care:referral", "referral"),
+        (A.HEALTH_OFFICE,), (A.HEALTH_OFFICE,),
+    ),
+    Kind.LEGAL_REQUEST: KindSpec(
+        _("法律相談の依頼が届きました（No.%(report)s）"), ("support:legal", "request"),
+        (A.GA_SECTION_CHIEF,), (A.GA_SECTION_CHIEF, A.DESK, A.GA_DIRECTOR),
+    ),
+    Kind.LEGAL_REQUEST_UPDATED: KindSpec(
+        _("法律相談の依頼が進みました（No.%(report)s）"), ("support:legal", "request"), (A.PERSON,), (A.PERSON, A.DESK),
+    ),
+    Kind.BUILDING_REQUEST: KindSpec(
+        _("庁舎管理の依頼が届きました（%(place)s）"), ("support:building", "request"),
+        (A.BUILDING_SECTION,), (A.BUILDING_SECTION, A.DESK),
+    ),
+    Kind.BUILDING_REQUEST_ANSWERED: KindSpec(
+        _("庁舎管理の依頼に回答がありました（%(place)s）"), ("support:building", "request"), (A.PERSON,), (A.PERSON,),
     ),
 }
 

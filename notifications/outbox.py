@@ -53,6 +53,9 @@ def _audience_sql() -> dict[str, str]:
         Audience.REPORTER: "u.id = r.n_reporter",
         Audience.PERSON: ("(u.id = r.n_person OR (r.n_person IS NULL AND u.is_section_chief"
                           " AND u.section_id = r.n_person_section))"),
+        Audience.COLLEAGUES: "u.section_id = r.n_section",
+        Audience.HEALTH_OFFICE: "u.is_health_office",
+        Audience.BUILDING_SECTION: f"(u.is_section_chief AND u.section_id IN (SELECT s.id FROM {section} s WHERE s.manages_building))",  # noqa: S608 (constant)
     }
 
 

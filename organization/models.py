@@ -39,6 +39,11 @@ class Section(models.Model):
         default=False,
         help_text=_("カスハラ相談窓口を設置している課。"),
     )
+    manages_building = models.BooleanField(
+        _("庁舎を管理する課"),
+        default=False,
+        help_text=_("警備員の手配や退去命令の支援など、庁舎管理の依頼を受ける課（例：契約管財課）。"),
+    )
     order = models.PositiveIntegerField(_("表示順"), default=0)
 
     class Meta:
@@ -63,6 +68,7 @@ class Role(models.TextChoices):
     GA_DIRECTOR = "ga_director", _("総務部長")
     COMMITTEE_MEMBER = "committee_member", _("対策委員")
     COMMITTEE_CHAIR = "committee_chair", _("対策委員長")
+    HEALTH_OFFICE = "health_office", _("職員保健室")
     ADMIN = "admin", _("管理者")
 
 
@@ -90,6 +96,10 @@ class User(AbstractUser):
     )
     is_committee_member = models.BooleanField(_("対策委員"), default=False)
     is_committee_chair = models.BooleanField(_("対策委員長"), default=False)
+    is_health_office = models.BooleanField(
+        _("職員保健室（保健師）"), default=False,
+        help_text=_("本人が同意したメンタルケアの紹介と、本人が共有を認めた内容だけを読みます。"),
+    )
 
     class Meta:
         verbose_name = _("利用者")
@@ -118,6 +128,7 @@ class User(AbstractUser):
             (self.is_ga_director, Role.GA_DIRECTOR),
             (self.is_committee_member, Role.COMMITTEE_MEMBER),
             (self.is_committee_chair, Role.COMMITTEE_CHAIR),
+            (self.is_health_office, Role.HEALTH_OFFICE),
             (self.is_admin, Role.ADMIN),
         ):
             if flag:
