@@ -481,3 +481,107 @@ class ReportEvent(AuditEvent):
     class Meta(AuditEvent.Meta):
         verbose_name = _("監査記録")
         verbose_name_plural = _("監査記録")
+
+
+# -- 対応中の記録 (the live recorder, issue 11) ---------------------------------------------------------
+
+class LiveStepKind(models.TextChoices):
+    """What a tap of the live recorder says happened (the buttons of the live view, in their order)."""
+
+    JUDGED = "judged", _("カスハラと判断")
+    WARNING = "warning", _("警告した")
+    RECORDING = "recording", _("録音・録画を開始")
+    SUPERVISOR = "supervisor", _("上司に報告・交代")
+    STOPPED = "stopped", _("対応を中止")
+    EXIT_REQUEST = "exit_request", _("退去を求めた")
+    EXIT_ORDER = "exit_order", _("退去命令")
+    POLICE = "police", _("警察に通報")
+    NOTE = "note", _("メモ")
+    ENDED = "ended", _("終了")
+
+
+class LiveRecord(models.Model):
+    """対応中の記録: the steps one staff member tapped in the live view of a 態様 while an incident
+    happened. Its owner alone reads and uses it (``incidents/live.py``); 「連絡票にする」 turns it
+    into a draft 発生連絡票 (``report``), and the record stays linked to it.
+
+    ``client_id`` is made by the browser, so steps can be kept before the server has seen the record;
+    a record is known by (owner, client_id)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_records", verbose_name=_("記録した職員")
+    )
+    client_id = models.UUIDField(_("記録の識別子"))
+    harassment_type = models.ForeignKey(
+        "manual.HarassmentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("態様")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    #: The first and the last step that is not undone, and the 終了 step's time (None while it goes on).
+    started_at = models.DateTimeField(_("最初の記録"), null=True, blank=True)
+    last_at = models.DateTimeField(_("最後の記録"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("終了"), null=True, blank=True)
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="live_records",
+        verbose_name=_("作成した連絡票"),
+    )
+    reported_at = models.DateTimeField(_("連絡票の作成日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("対応中の記録")
+        verbose_name_plural = _("対応中の記録")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "client_id"], name="live_record_one_per_client_id"),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="live_record_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.harassment_type} {self.client_id}"
+
+
+class LiveStep(models.Model):
+    """One tap: what happened and when. ``client_id`` comes from the browser, so the same step sent
+    twice (a retry after a lost answer) is stored once. Undoing marks it; nothing is deleted."""
+
+    record = models.ForeignKey(LiveRecord, on_delete=models.CASCADE, related_name="steps", verbose_name=_("記録"))
+    client_id = models.UUIDField(_("記録の識別子"))
+    kind = models.CharField(_("種別"), max_length=20, choices=LiveStepKind.choices)
+    at = models.DateTimeField(_("時刻"))
+    note = models.CharField(_("メモ"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("受信日時"))
+    undone_at = models.DateTimeField(_("取り消した日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("対応中の記録の一件")
+        verbose_name_plural = _("対応中の記録の一件")
+        constraints = [
+            models.UniqueConstraint(fields=["record", "client_id"], name="live_step_one_per_client_id"),
+            models.CheckConstraint(
+                condition=Q(at__range=STORABLE_RANGE), name="live_step_at_storable",
+                violation_error_message=_("日時が扱える範囲（1900年〜2999年）の外です。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.get_kind_display()}"
+
+
+class LiveAction(models.TextChoices):
+    STARTED = "started", _("記録の開始")
+    STEP = "step", _("記録")
+    UNDONE = "undone", _("取り消し")
+    VIEWED = "viewed", _("閲覧")
+    REPORTED = "reported", _("連絡票の作成")
+
+
+class LiveEvent(AuditEvent):
+    """監査記録 of a live record: its start, every step and undo as the server received it, every
+    view of its page, and the report made from it."""
+
+    record = models.ForeignKey(LiveRecord, on_delete=models.CASCADE, related_name="events", verbose_name=_("記録"))
+    action = models.CharField(_("操作"), max_length=20, choices=LiveAction.choices)
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("対応中の記録の監査記録")
+        verbose_name_plural = _("対応中の記録の監査記録")

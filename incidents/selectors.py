@@ -123,7 +123,8 @@ def move_forms(user: User, report: IncidentReport) -> dict:
 
 
 #: Moves whose reason is addressed to the reporter; other reasons are for the roles handling the case.
-REASONS_FOR_REPORTER = frozenset({"returned", "reopened", "decided", "closed"})
+#: (A report made from a live record says so in its 作成 event: the reporter's own record.)
+REASONS_FOR_REPORTER = frozenset({"created", "returned", "reopened", "decided", "closed"})
 
 
 #: The 相談窓口's own work on a case, recorded for the audit but not shown to the reporter, the

@@ -33,9 +33,12 @@ ROLE_LABELS = {
     "director": gettext_lazy("部長"),
     "desk": gettext_lazy("相談窓口"),
     "desk2": gettext_lazy("相談窓口（2人目）"),
+    "gachief": gettext_lazy("総務課長"),
     "gadir": gettext_lazy("総務部長"),
     "chair": gettext_lazy("対策委員長"),
     "member": gettext_lazy("対策委員"),
+    "nurse": gettext_lazy("職員保健室（保健師）"),
+    "kanzai": gettext_lazy("庁舎を管理する課の所属長"),
     "admin": gettext_lazy("管理者"),
 }
 

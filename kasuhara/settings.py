@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "counterparts",
     "committee",
     "notifications",
+    "support",  # 法律相談依頼・庁舎管理の依頼: requests with readers of their own (issue 11)
+    "care",  # 職員のケア: check-ins and 保健室 referrals, with confidentiality rules of their own (issue 11)
+    "helpcalls",  # 応援要請: the call for help (issue 11)
     "demo",
     "kasuhara",  # the project's own pages and commands (accessibility_report)
 ]
@@ -220,9 +223,19 @@ KASUHARA_NOTICE_REQUEUE_GRACE_SECONDS = env.int("KASUHARA_NOTICE_REQUEUE_GRACE_S
 KASUHARA_NOTICE_SWEEPS = [
     "incidents.escalation.sweep",
     "committee.reminders.sweep",
+    "care.sweeps.sweep",
 ]
+# 職員のケア: the check-ins of the 相談窓口 with a staff member whose report records mental harm,
+# in business days after 提出 (about a week and a month).
+KASUHARA_CARE_CHECKIN_DAYS = env.list("KASUHARA_CARE_CHECKIN_DAYS", cast=int, default=[5, 20])
 # How often an open page asks for the unread count (the header's お知らせ badge).
 KASUHARA_INBOX_POLL_SECONDS = env.int("KASUHARA_INBOX_POLL_SECONDS", default=30)
+# 応援要請 (helpcalls/): how long a call stays in the banner, how often one user may call (a stuck
+# button cannot flood a 課), and how often an open page asks for calls (0: never).
+KASUHARA_HELP_CALL_MINUTES = env.int("KASUHARA_HELP_CALL_MINUTES", default=30)
+KASUHARA_HELP_CALL_INTERVAL_SECONDS = env.int("KASUHARA_HELP_CALL_INTERVAL_SECONDS", default=60)
+KASUHARA_HELP_CALLS_PER_HOUR = env.int("KASUHARA_HELP_CALLS_PER_HOUR", default=5)
+KASUHARA_HELP_POLL_SECONDS = env.int("KASUHARA_HELP_POLL_SECONDS", default=5)
 
 # The report list's index INCLUDEs columns for PostgreSQL's index-only COUNT; SQLite (the demo)
 # simply ignores them, which is fine.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accessibility/", project_views.accessibility, name="accessibility"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/live/", include("incidents.live_urls")),
     path("reports/", include("incidents.urls")),
     path("queue/", queue_views.queue, name="queue"),
     path("manual/", include("manual.urls")),
@@ -27,5 +28,8 @@ urlpatterns = [
     path("committee/", include("committee.urls")),
     path("board/", include("committee.board_urls")),
     path("inbox/", include("notifications.urls")),
+    path("support/", include("support.urls")),
+    path("care/", include("care.urls")),
+    path("help/", include("helpcalls.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 ANONYMOUS = "anonymous"
 #: Every demo user (``load_demo``), in the order the results list them.
 USERS = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member",
-         "admin")
+         "admin", "nurse", "kanzai")
 ROLES = (ANONYMOUS, *USERS)
 SIGNED_IN = USERS
 EVERYONE = ROLES
@@ -276,6 +276,35 @@ PAGES: list[Page] = [
     Page("お知らせの受け取り方", path("/inbox/settings/"), SIGNED_IN),
     Page("お知らせの受け取り方（選び直し：400）", path("/inbox/settings/"), SIGNED_IN, status=400,
          then=refuse_preferences, group="お知らせの受け取り方"),
+    # 法律相談・庁舎管理の依頼 (support/; the demo's requests are looked up through support.demo)
+    Page("法律相談の依頼の一覧", path("/support/"), ("chief", "desk", "gachief")),
+    Page("庁舎管理の依頼の一覧", path("/support/?kind=building"), ("chief", "desk", "kanzai")),
+    Page("法律相談の依頼", lambda: reverse("support:legal", args=[__import__("support.demo").demo.legal_request_id()]),
+         ("staff2", "chief2", "desk", "gachief")),
+    Page("法律相談依頼書の印刷", lambda: reverse("support:legal_print", args=[__import__("support.demo").demo.legal_request_id()]),
+         ("desk",)),
+    Page("法律相談を依頼する", lambda: reverse("support:legal_new", args=[Demo.report("窓口での長時間の居座り")]), ("chief", "desk")),
+    Page("庁舎管理の依頼", lambda: reverse("support:building", args=[__import__("support.demo").demo.building_request_id()]),
+         ("staff", "chief", "desk", "kanzai")),
+    Page("庁舎管理に依頼する", lambda: reverse("support:building_new", args=[Demo.report("窓口での長時間の居座り")]), ("chief", "desk")),
+    # 職員のケア (care/; the demo's records are looked up through care.demo)
+    Page("職員へのフォロー", path("/care/checkins/"), ("desk", "desk2")),
+    Page("職員へのフォロー（記録）", lambda: reverse("care:checkin", args=[__import__("care.demo").demo.checkin_id()]), ("desk",)),
+    Page("保健室への紹介の一覧", path("/care/referrals/"), ("staff", "chief", "desk", "nurse")),
+    Page("保健室への紹介", lambda: reverse("care:referral", args=[__import__("care.demo").demo.referral_id()]),
+         ("staff", "chief", "desk", "nurse")),
+    Page("保健室への紹介への同意", lambda: reverse("care:consent", args=[__import__("care.demo").demo.referral_id()]), ("staff",)),
+    Page("保健室への紹介を提案する", lambda: reverse("care:propose", args=[Demo.report("窓口での長時間の居座り")]), ("desk",)),
+    # 応援要請 (helpcalls/; the demo's closed call is made by tests.helpcalls.demo)
+    Page("応援を呼ぶ", path("/help/new/"), SIGNED_IN),
+    Page("応援を呼ぶ（場所が長すぎる：400）", path("/help/new/"), ("staff",), status=400,
+         then=lambda page: __import__("tests.helpcalls.demo").helpcalls.demo.too_long_place(page), group="応援を呼ぶ"),
+    Page("応援要請", lambda: reverse("helpcalls:detail", args=[__import__("tests.helpcalls.demo").helpcalls.demo.demo_help_call()]),
+         ("staff", "chief")),
+    # 対応中の記録 (incidents/live*; the demo's record is made by tests.incidents.live_demo)
+    Page("対応中の記録の一覧", path("/reports/live/"), SIGNED_IN),
+    Page("対応中の記録", lambda: reverse("live:record", args=[__import__("tests.incidents.live_demo").incidents.live_demo.record_id()]),
+         ("staff",)),
     # 管理
     Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
 ]

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from care import demo as care_demo
 from committee import services as committee_services
 from committee.models import Judged, MeasureType, Meeting, MeetingKind, MemberRole, VoteChoice
 from consultations import services as consultation_services
@@ -28,11 +29,12 @@ from notifications import outbox
 from notifications import services as notice_services
 from notifications.tasks import sweep as notice_sweep
 from organization.models import Department, Section, User
+from support import demo as support_demo
 
 DEMO_PASSWORD = "kasuhara-demo"  # noqa: S105 - demo only, never in production
 
 ORGANISATION = {
-    "総務部": ["総務課", "人事課", "財政課"],
+    "総務部": ["総務課", "人事課", "財政課", "契約管財課"],
     "市民環境部": ["市民課", "生活環境課"],
     "健康福祉部": ["福祉課", "長寿社会課", "こども家庭課"],
     "都市整備部": ["都市計画課", "土木課"],
@@ -52,6 +54,7 @@ USERS = {
     "chair": ("委員 長", "総務部", "総務課", {"is_committee_chair": True, "is_committee_member": True}),
     "member": ("委員 一郎", "総務部", "人事課", {"is_committee_member": True}),
     "admin": ("システム 管理者", "総務部", "総務課", {"is_staff": True, "is_superuser": True}),
+    "nurse": ("保健 師", "総務部", "人事課", {"is_health_office": True}),
 }
 
 # title, reporter, type codes, channel, status, days ago, minutes, conduct, demand
@@ -99,6 +102,8 @@ class Command(BaseCommand):
             self._counterparts(users)
             self._consultations(users)
             self._committee(users)
+            care_demo.load(users)
+            support_demo.load(users)
             notice_sweep()
         notice_services.settle_in_inbox(ids=held)
         self.stdout.write(self.style.SUCCESS(
