@@ -82,8 +82,8 @@
         if (note) note.textContent = startButton.dataset.over;
       }
     }
-    startButton.addEventListener("click", function () {
-      startedAt = Date.now();
+    function start(at) {
+      startedAt = at;
       announced = false;
       display.classList.remove("over");
       if (note) note.textContent = startButton.dataset.running;
@@ -91,6 +91,12 @@
       if (handle) clearInterval(handle);
       handle = setInterval(tick, 1000);
       tick();
+    }
+    startButton.addEventListener("click", function () { start(Date.now()); });
+    // The recorder (live_recorder.js) keeps when カスハラと判断 was tapped: after a reload the timer
+    // goes on from then instead of starting again at 00:00.
+    startButton.addEventListener("kasuhara:resume", function (event) {
+      if (event.detail && event.detail.at && startedAt === null) { start(event.detail.at); }
     });
   }
 })();

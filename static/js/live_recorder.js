@@ -431,12 +431,23 @@
     synced = true;
     renderWaiting(answer.waiting);
     render(state);
+    resumeTimer(state);
     if (refusedText.length) { say(refusedText.join(" ")); }
+  }
+
+  // The page's 30-minute timer goes on from the stored カスハラと判断 (after a reload, or on another
+  // device), unless the record has ended; live.js ignores this once its timer runs.
+  function resumeTimer(state) {
+    var judged = firstOf(state, "judged");
+    if (judged && !isEnded(state) && timerButton && window.CustomEvent) {
+      timerButton.dispatchEvent(new CustomEvent("kasuhara:resume", { detail: { at: judged.at } }));
+    }
   }
 
   // -- start -------------------------------------------------------------------------------------
   root.setAttribute("data-undo-text", undoButton.textContent.trim());
   render(load());
+  resumeTimer(load());
   send();
   window.addEventListener("online", function () { delay = 5000; send(); });
   document.addEventListener("visibilitychange", function () {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents.lifecycle import Status
@@ -78,10 +79,18 @@ def test_taps_survive_a_reload_an_offline_period_and_a_closed_tab(page_factory, 
     expect(page.locator("#live-steps .badge", has_text="送信待ち")).to_have_count(0)
     expect(page.locator("#live-sync")).to_have_text("すべての記録をサーバーに保存しました。")
 
-    # A reload shows the same record, and it continues (by keyboard this time).
+    # A reload shows the same record, and it continues (by keyboard this time); the 30-minute timer
+    # goes on from the カスハラと判断 tap instead of starting again at 00:00.
     page.reload()
     expect(step_rows(page)).to_have_count(4)
     expect(page.locator("#live-counts")).to_contain_text("退去要求 2回")
+    judged_at = LiveStep.objects.get(kind="judged").at
+    minutes, seconds = page.locator("#timer").inner_text().split(":")
+    shown = int(minutes) * 60 + int(seconds)
+    elapsed = (timezone.now() - judged_at).total_seconds()
+    assert abs(shown - elapsed) <= 2, (shown, elapsed)
+    timer = page.locator("#timer-start")
+    expect(timer).to_have_text(timer.get_attribute("data-restart"))  # running, not waiting to be started
     page.locator("#live-recorder").get_by_role("button", name="警告した", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.locator("#live-status")).to_contain_text("「警告した（2回目）」を記録しました")
