@@ -126,6 +126,7 @@ def propose_referral(
         raise ValidationError(_("この連絡票の保健室への紹介はすでに提案されています。")) from None
     record_event(report_id=report.pk, referral=referral, actor=actor, action=EventAction.REFERRAL_PROPOSED,
                  ip_address=ip_address)
+    notices.referral_proposed(referral=referral, actor=actor)
     return referral
 
 
@@ -173,6 +174,7 @@ def consent(
     )
     if starts:
         notices.referral_consented(referral=referral, actor=actor)
+        notices.referral_answered(referral=referral, actor=actor, answer="consented", at=referral.consented_at)
     return referral
 
 
@@ -188,6 +190,7 @@ def decline(*, referral: Referral, actor: User, ip_address: str | None = None) -
     referral.save(update_fields=["state", "declined_at", "updated_at"])
     record_event(report_id=referral.report_id, referral=referral, actor=actor,
                  action=EventAction.REFERRAL_DECLINED, ip_address=ip_address)
+    notices.referral_answered(referral=referral, actor=actor, answer="declined", at=referral.declined_at)
     return referral
 
 
@@ -205,6 +208,7 @@ def withdraw(*, referral: Referral, actor: User, ip_address: str | None = None) 
     referral.save(update_fields=["state", "withdrawn_at", "received_at", "received_by", "updated_at"])
     record_event(report_id=referral.report_id, referral=referral, actor=actor,
                  action=EventAction.CONSENT_WITHDRAWN, ip_address=ip_address)
+    notices.referral_answered(referral=referral, actor=actor, answer="withdrawn", at=referral.withdrawn_at)
     return referral
 
 

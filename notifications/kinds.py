@@ -34,6 +34,8 @@ class Kind(models.TextChoices):
     HELP_ANSWERED = "help_answered", _("応援要請への応答")
     CARE_CHECKIN_DUE = "care_checkin_due", _("職員へのフォローの期日")
     CARE_REFERRAL = "care_referral", _("メンタルケアの紹介（職員保健室へ）")
+    CARE_REFERRAL_PROPOSED = "care_referral_proposed", _("保健室への紹介の提案（本人へ）")
+    CARE_REFERRAL_ANSWERED = "care_referral_answered", _("保健室への紹介への本人の回答")
     LEGAL_REQUEST = "legal_request", _("法律相談の依頼")
     LEGAL_REQUEST_UPDATED = "legal_request_updated", _("法律相談の日程・結果")
     BUILDING_REQUEST = "building_request", _("庁舎管理への依頼")
@@ -151,6 +153,14 @@ SPECS: dict[str, KindSpec] = {
     Kind.CARE_REFERRAL: KindSpec(
         _("メンタルケアの紹介が届きました（紹介No.%(referral)s）"), ("care:referral", "referral"),
         (A.HEALTH_OFFICE,), (A.HEALTH_OFFICE,),
+    ),
+    Kind.CARE_REFERRAL_PROPOSED: KindSpec(
+        _("職員保健室へのご紹介について、ご意向をお聞かせください（紹介No.%(referral)s）"), ("care:consent", "referral"),
+        (A.PERSON,), (A.PERSON,),
+    ),
+    Kind.CARE_REFERRAL_ANSWERED: KindSpec(
+        _("保健室への紹介に本人が回答しました（紹介No.%(referral)s）"), ("care:referral", "referral"),
+        (A.DESK,), (A.DESK,),
     ),
     Kind.LEGAL_REQUEST: KindSpec(
         _("法律相談の依頼が届きました（No.%(report)s）"), ("support:legal", "request"),

@@ -144,3 +144,30 @@ def test_a_second_proposal_leads_to_the_first(client_as, make_referral):
     response = client_as("desk2").post(f"/care/reports/{referral.report_id}/refer/", {"message": "二回目"})
     assert response.status_code == 302 and response["Location"] == f"/care/referrals/{referral.pk}/"
     assert Referral.objects.filter(report_id=referral.report_id).count() == 1
+
+
+def test_the_staff_member_is_asked_by_a_notice_and_the_desk_hears_each_answer(client_as, users, harmed_report):
+    """The proposal reaches the staff member (leading to their own consent page); each answer —
+    consent, withdrawal, consent again, never a change of parts — reaches the 相談窓口 (not the one
+    who answered); no 保健師 hears of a proposal or a refusal."""
+    report = harmed_report()
+    client_as("desk").post(f"/care/reports/{report.pk}/refer/", {"message": MESSAGE})
+    referral = Referral.objects.get(report=report)
+
+    asked = Notice.objects.get(kind=Kind.CARE_REFERRAL_PROPOSED)
+    assert asked.recipient == users["staff"] and link_path(asked) == f"/care/referrals/{referral.pk}/consent/"
+    assert client_as("staff").get(f"/inbox/{asked.pk}/")["Location"] == f"/care/referrals/{referral.pk}/consent/"
+
+    def answers():
+        return sorted(Notice.objects.filter(kind=Kind.CARE_REFERRAL_ANSWERED)
+                      .values_list("params__answer", "recipient__username"))
+
+    url = f"/care/referrals/{referral.pk}/"
+    client_as("staff").post(url + "consent/", {"share_harm": "on"})
+    client_as("staff").post(url + "consent/", {"share_conduct": "on"})  # a change of parts: no answer
+    client_as("staff").post(url + "withdraw/")
+    assert answers() == [("consented", "desk"), ("consented", "desk2"), ("withdrawn", "desk"), ("withdrawn", "desk2")]
+    assert not Notice.objects.filter(kind__startswith="care_referral", recipient=users["nurse"],
+                                     kind=Kind.CARE_REFERRAL_ANSWERED).exists()
+    answered = Notice.objects.filter(kind=Kind.CARE_REFERRAL_ANSWERED, recipient=users["desk"]).first()
+    assert client_as("desk").get(f"/inbox/{answered.pk}/", follow=True).status_code == 200
