@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from incidents.lifecycle import PLAIN, Status
 from incidents.models import Channel, Difficulty, IncidentReport, Judgement
-from tests.helpers import login
+from tests.helpers import login, submit_report_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,9 +25,6 @@ WORD = "土下座"
 NOTE = "前回も同じ要求あり。録音の提出を課に依頼する（内部メモ）"
 REFER_REASON = "同一の相手方から繰り返しの要求があり、組織としての対応方針が必要なため。"
 
-
-def local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def earlier_report_with_counterpart(users, types):
@@ -74,33 +71,12 @@ def submit(page, form_selector: str) -> None:
 
 
 def file_report(page, live_server) -> int:
-    page.get_by_role("link", name="連絡票を書く").first.click()
-    page.wait_for_url("**/reports/new/")
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
-    page.fill("#id_title", "窓口で土下座を要求された")
-    page.fill("#id_occurred_start", local(start))
-    page.fill("#id_occurred_end", local(start + timedelta(minutes=50)))
-    page.select_option("#id_channel", "counter")
-    page.fill("#id_place", "本庁舎1階 市民課窓口")
-    page.fill("#id_staff_count", "1")
-    page.fill("#id_counterpart_count", "1")
-    page.locator("summary", has_text="相手方の情報").click()
-    page.fill("#id_counterpart_name", COUNTERPART_NAME)
-    page.fill("#id_counterpart_contact", f"電話 {COUNTERPART_PHONE}")
-    page.fill("#id_demand", "手数料を無料にしろ")
-    page.fill("#id_conduct", "「土下座しろ。できないなら毎日来る」と大声で繰り返した。")
-    page.get_by_label("3. 暴言型").check()
-    page.get_by_label("要求を実現するための手段・態様が社会通念上不相当").check()
-    page.fill("#id_timeline-0-at", local(start + timedelta(minutes=10)))
-    page.select_option("#id_timeline-0-kind", "warning")
-    page.fill("#id_timeline-0-description", "大声をやめるよう警告した")
-    page.fill("#id_timeline-0-actor_name", "窓口 花子")
-    page.get_by_role("button", name="提出する").click()
-    page.wait_for_url("**/reports/*/")
-    assert "連絡票を提出しました" in page.content(), page.locator(".invalid-feedback, .alert").all_inner_texts()
-    report = IncidentReport.objects.get(title="窓口で土下座を要求された")
-    assert report.status == Status.SUBMITTED
-    return report.pk
+    return submit_report_form(
+        page, title="窓口で土下座を要求された", minutes=50, counterpart_name=COUNTERPART_NAME,
+        counterpart_contact=f"電話 {COUNTERPART_PHONE}", demand="手数料を無料にしろ",
+        conduct="「土下座しろ。できないなら毎日来る」と大声で繰り返した。", warning="大声をやめるよう警告した",
+        actor_name="窓口 花子",
+    )
 
 
 def test_case_goes_from_report_to_committee_and_the_note_stays_with_the_desk(

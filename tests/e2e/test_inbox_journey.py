@@ -19,7 +19,7 @@ from incidents import services
 from incidents.lifecycle import Status
 from incidents.models import Channel, IncidentReport
 from tests.e2e.test_accessibility import FOCUS_RING
-from tests.helpers import login
+from tests.helpers import login, submit_report_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +28,6 @@ TITLE = "窓口で大声で怒鳴られた"
 #: How long the badge may take to follow the server (polled every second in this test).
 WITHIN_MS = 5_000
 
-
-def local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def earlier_submitted_report(users, types) -> IncidentReport:
@@ -71,31 +68,10 @@ def tab_to_inbox_link(page, limit: int) -> int:
 def file_report(page) -> int:
     """The shortest complete report through the real form (a 暴言型 case: not urgent), with the
     counterpart's name filled in, so the inbox can be seen not to show it."""
-    page.get_by_role("link", name="連絡票を書く").first.click()
-    page.wait_for_url("**/reports/new/")
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
-    page.fill("#id_title", TITLE)
-    page.fill("#id_occurred_start", local(start))
-    page.fill("#id_occurred_end", local(start + timedelta(minutes=20)))
-    page.select_option("#id_channel", "counter")
-    page.fill("#id_place", "本庁舎1階 市民課窓口")
-    page.fill("#id_staff_count", "1")
-    page.fill("#id_counterpart_count", "1")
-    page.locator("summary", has_text="相手方の情報").click()
-    page.fill("#id_counterpart_name", COUNTERPART_NAME)
-    page.fill("#id_demand", "手続きを今すぐ終わらせろ")
-    page.fill("#id_conduct", "「早くしろ、馬鹿野郎」と大声で繰り返した。")
-    page.get_by_label("3. 暴言型").check()
-    page.get_by_label("要求を実現するための手段・態様が社会通念上不相当").check()
-    page.fill("#id_timeline-0-at", local(start + timedelta(minutes=5)))
-    page.select_option("#id_timeline-0-kind", "warning")
-    page.fill("#id_timeline-0-description", "大声をやめるよう伝えた")
-    page.get_by_role("button", name="提出する").click()
-    page.wait_for_url("**/reports/*/")
-    assert "連絡票を提出しました" in page.content(), page.locator(".invalid-feedback, .alert").all_inner_texts()
-    report = IncidentReport.objects.get(title=TITLE)
-    assert report.status == Status.SUBMITTED
-    return report.pk
+    return submit_report_form(
+        page, title=TITLE, minutes=20, counterpart_name=COUNTERPART_NAME, demand="手続きを今すぐ終わらせろ",
+        conduct="「早くしろ、馬鹿野郎」と大声で繰り返した。", warning="大声をやめるよう伝えた",
+    )
 
 
 def test_desk_sees_the_count_rise_when_staff_submits_then_opens_the_notice_and_lands_on_the_case(
