@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.http import Http404
 
 from notifications.kinds import Kind
-from notifications.models import Notice
+from notifications.selectors import was_notified
 
 from .models import HelpCall
 
@@ -32,7 +32,7 @@ def can_call(user: User) -> bool:
 
 
 def was_notified_of(user: User, call: HelpCall) -> bool:
-    return Notice.objects.filter(recipient=user, kind=Kind.HELP_CALL, params__call=call.pk).exists()
+    return was_notified(user, [Kind.HELP_CALL], "call", call.pk)
 
 
 def can_view(user: User, call: HelpCall) -> bool:

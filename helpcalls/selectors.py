@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import BigIntegerField, Prefetch, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Prefetch, Q, QuerySet
 
 from notifications.kinds import Kind
-from notifications.models import Notice
+from notifications.selectors import notified_ids
 
 from .models import EventAction, HelpAnswer, HelpCall, open_since
 
@@ -30,11 +28,7 @@ def banner_calls(user: User, *, now: datetime | None = None) -> tuple[list[HelpC
     the user's own open calls, newest first, with their answers. One query for the calls (the
     notices are a subquery over the user's newest notices) and one for their answers."""
     since = open_since(now)
-    notified = (
-        Notice.objects.filter(recipient=user, kind=Kind.HELP_CALL, created_at__gte=since)
-        .annotate(call_id=Cast(KeyTextTransform("call", "params"), BigIntegerField()))
-        .values("call_id")
-    )
+    notified = notified_ids(user, [Kind.HELP_CALL], "call", since=since)
     calls = list(
         HelpCall.objects.filter(resolved_at__isnull=True, created_at__gte=since)
         .filter(Q(caller=user) | Q(pk__in=notified))

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F
 
-from care import services as care_services
 from notifications.kinds import Audience, Kind
 from notifications.outbox import fan_out
 from notifications.rules import rule_for
@@ -44,7 +43,6 @@ def after_move(*, report: IncidentReport, move: str, event: ReportEvent, actor: 
 def submitted(*, report: IncidentReport, event: ReportEvent, actor: User) -> list[int]:
     """The 相談窓口 and the 所属長 (only the 相談窓口 where the 所属長 step is off); an urgent report
     goes to them and to the urgent rule's recipients at once, as one 至急 notice each."""
-    care_services.schedule_checkins(report=report, actor=actor)  # 職員のケア: check-ins after mental harm
     normal, urgent = rule_for(Kind.REPORT_SUBMITTED), rule_for(Kind.REPORT_URGENT)
     audiences = list(normal.audiences) if normal.enabled else []
     if not chief_confirmation_on():

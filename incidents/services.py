@@ -361,6 +361,11 @@ def transition(
         detail=_event_detail(inputs),
     )
     notices.after_move(report=locked, move=name, event=event, actor=actor)
+    if name == "submit":
+        # 職員のケア: a report recording mental harm gives the 相談窓口 check-ins to make (care.services).
+        from care import services as care_services  # care imports incidents
+
+        care_services.schedule_checkins(report=locked, actor=actor)
     return locked
 
 

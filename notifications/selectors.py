@@ -36,18 +36,28 @@ def inbox(user: User, *, page: str | int | None = 1, unread_only: bool = False) 
 CASE_KINDS = tuple(kind for kind, spec in SPECS.items() if spec.link == ("incidents:detail", "report"))
 
 
+def notified_ids(user: User, kinds, param: str, *, since=None) -> QuerySet:
+    """The ids (``params[param]``) of the records the user was sent a notice of, of ``kinds``
+    (newer than ``since``), as a subquery: a record's policy lets whoever was told to look read it
+    (the case, a call for help, a support request)."""
+    notices = Notice.objects.filter(recipient=user, kind__in=list(kinds))
+    if since is not None:
+        notices = notices.filter(created_at__gte=since)
+    return notices.annotate(record_id=Cast(KeyTextTransform(param, "params"), BigIntegerField())).values("record_id")
+
+
+def was_notified(user: User, kinds, param: str, record_id: int) -> bool:
+    """Whether the user was sent a notice of ``kinds`` about the record ``params[param] == record_id``."""
+    return Notice.objects.filter(recipient=user, kind__in=list(kinds), **{f"params__{param}": record_id}).exists()
+
+
 def reports_notified(user: User) -> QuerySet:
-    """The ids of the reports the user was told to look at (an urgent report, an escalation), as a
-    subquery: the case policy lets them read those (``incidents.policies``)."""
-    return (
-        Notice.objects.filter(recipient=user, kind__in=CASE_KINDS)
-        .annotate(report_id=Cast(KeyTextTransform("report", "params"), BigIntegerField()))
-        .values("report_id")
-    )
+    """The reports the user was told to look at (an urgent report, an escalation): ``incidents.policies``."""
+    return notified_ids(user, CASE_KINDS, "report")
 
 
 def was_notified_of(user: User, report_id: int) -> bool:
-    return Notice.objects.filter(recipient=user, kind__in=CASE_KINDS, params__report=report_id).exists()
+    return was_notified(user, CASE_KINDS, "report", report_id)
 
 
 def preferences(user: User) -> list[tuple[str, str, bool, bool]]:

@@ -23,7 +23,7 @@ from django.http import Http404
 from incidents import policies as case_policies
 from incidents.lifecycle import UNSUBMITTED
 from notifications.kinds import Kind
-from notifications.models import Notice
+from notifications.selectors import was_notified
 
 from .models import BuildingRequest, BuildingState, LegalRequest, LegalState
 
@@ -52,7 +52,7 @@ def is_building_chief(user: User) -> bool:
 
 
 def _notified(user: User, kinds, pk: int) -> bool:
-    return Notice.objects.filter(recipient=user, kind__in=kinds, params__request=pk).exists()
+    return was_notified(user, kinds, "request", pk)
 
 
 def can_request(user: User, report: IncidentReport) -> bool:
