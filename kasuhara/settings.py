@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "support",  # 法律相談依頼・庁舎管理の依頼: requests with readers of their own (issue 11)
     "care",  # 職員のケア: check-ins and 保健室 referrals, with confidentiality rules of their own (issue 11)
     "helpcalls",  # 応援要請: the call for help (issue 11)
+    "stats",  # 統計・年次報告: reads every record, writes only the annual report (issue 12)
+    "surveys",  # 職員アンケート: anonymous answers with a storage rule of their own (issue 12)
     "demo",
     "kasuhara",  # the project's own pages and commands (accessibility_report)
 ]

@@ -31,5 +31,7 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("care/", include("care.urls")),
     path("help/", include("helpcalls.urls")),
+    path("stats/", include("stats.urls")),
+    path("surveys/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""職員アンケート (issue 12): the anonymous staff survey."""
