@@ -483,6 +483,29 @@ class ReportEvent(AuditEvent):
         verbose_name_plural = _("監査記録")
 
 
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel（XLSX）")
+
+
+class ExportEvent(AuditEvent):
+    """監査記録 of an export of the queue (``incidents/exports.py``): who, when, from where, the
+    filter (the queue's query: tab, sort and filters), the columns, the format and the row count,
+    written before the file is sent."""
+
+    query = models.TextField(_("絞り込み条件"), blank=True)
+    columns = models.JSONField(_("列"), default=list)
+    format = models.CharField(_("形式"), max_length=10, choices=ExportFormat.choices)
+    row_count = models.PositiveIntegerField(_("件数"))
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("エクスポートの監査記録")
+        verbose_name_plural = _("エクスポートの監査記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_format_display()} {self.row_count}"
+
+
 # -- 対応中の記録 (the live recorder, issue 11) ---------------------------------------------------------
 
 class LiveStepKind(models.TextChoices):

@@ -83,6 +83,24 @@ def can_use_queue(user: User) -> bool:
     )
 
 
+def can_export_queue(user: User) -> bool:
+    """The queue's export (/queue/export/): whoever uses the queue, over their queue's cases only."""
+    return can_use_queue(user)
+
+
+def can_export_personal_data(user: User) -> bool:
+    """The 相手方 (氏名・性別・年代・連絡先) and 報告者 columns of an export: the 相談窓口 only. A case
+    page shows them one case at a time to whoever reads the case (and records the view); a file of
+    every case's 相手方 leaves the product, so only the 相談窓口, which keeps the 相手方 register, may
+    take one — never the 所属長, 部長 or 総務部長, whose exports are redacted."""
+    return _active(user) and user.is_desk
+
+
+def can_export_ratings(user: User) -> bool:
+    """継続性・悪質性・至急 columns: the 相談窓口's own ratings (as ``can_see_internal``)."""
+    return _active(user) and user.is_desk
+
+
 def queue_reports(user: User) -> QuerySet[IncidentReport]:
     """The cases of the user's queue: what they may read, never a draft, narrowed to what their role
     looks after (the 相談窓口 every case, the 所属長 their 課, the 部長 their 部, the 総務部長 the cases

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations import selectors as consultation_selectors
 from consultations.models import OPEN as CONSULTATION_OPEN
 from consultations.models import State as ConsultationState
+from kasuhara.filterforms import LenientFilters
 from kasuhara.textnorm import fold
 from organization import calendar
 from organization.models import Section, User
@@ -195,7 +196,7 @@ class HandlerChoice:
     UNASSIGNED = "unassigned"
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(LenientFilters, forms.Form):
     """The queue's filters, read from the URL (GET) so a view can be bookmarked and shared.
 
     A value that does not validate is dropped (``ignored`` names the fields) and the rest applies.
@@ -282,21 +283,6 @@ class QueueFilterForm(forms.Form):
             options.append((option_id, tag, str(label)))
         return options
 
-    @cached_property
-    def ignored(self) -> list[str]:
-        """The labels of the fields whose values were not understood (and so not applied)."""
-        if not self.is_bound:
-            return []
-        self.is_valid()
-        return [str(self.fields[name].label) for name in self.errors if name in self.fields]
-
-    @cached_property
-    def values(self) -> dict:
-        """The valid filters (an invalid one is left out, as if not given)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
 
 
 def _css_class(widget: forms.Widget) -> str:

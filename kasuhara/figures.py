@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 
 from .wareki import ERAS
 
-
 # -- the 年度 ----------------------------------------------------------------------------------------
 
 def fiscal_year_of(day: datetime.date) -> int:

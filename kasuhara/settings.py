@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.compact_report_counts",
         "schedule": 60 * 60,
     },
+    "compact-stats-changes": {
+        "task": "stats.tasks.compact_changes",
+        "schedule": 60 * 60,
+    },
     # Escalations and reminders that fall due (set-based; safe to overlap).
     "notice-sweep": {
         "task": "notifications.tasks.sweep",
@@ -252,6 +256,8 @@ KASUHARA_DEMO = env.bool("KASUHARA_DEMO", default=DEBUG)
 KASUHARA_CHIEF_CONFIRMATION = env.bool("KASUHARA_CHIEF_CONFIRMATION", default=True)
 # Business days after 提出 within which the 相談窓口 accepts a case; later ones are 期限超過 in /queue/.
 KASUHARA_ACCEPT_WITHIN_DAYS = env.int("KASUHARA_ACCEPT_WITHIN_DAYS", default=2)
+# /stats/: in a view of one 課, counts under this are shown as 「N件未満」 (they could point at a person).
+KASUHARA_STATS_MIN_CELL = env.int("KASUHARA_STATS_MIN_CELL", default=3)
 # The committee's rules of procedure (committee/rules.py): the share of voting members that makes a
 # quorum; "present" (a majority of the voting members present) or "cast" (more 賛成 than 反対);
 # "chair" (the chair's casting vote decides a tie) or "reject" (a tie is rejected).

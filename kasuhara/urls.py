@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from incidents import queue_views
+from incidents import export_views, queue_views
 from kasuhara import views as project_views
 
 admin.site.site_header = "カスハラ対応システム 管理"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("reports/live/", include("incidents.live_urls")),
     path("reports/", include("incidents.urls")),
     path("queue/", queue_views.queue, name="queue"),
+    path("queue/export/", export_views.export_page, name="queue_export"),
+    path("queue/export/file/", export_views.export_file, name="queue_export_file"),
     path("manual/", include("manual.urls")),
     path("consultations/", include("consultations.urls")),
     path("counterparts/", include("counterparts.urls")),

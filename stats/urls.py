@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+
+from . import views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("annual/", include("stats.annual_urls")),  # the annual report (stats/annual_urls.py)
+]

@@ -25,6 +25,8 @@ EVERYONE = ROLES
 #: The queue's users, and those who read the counterpart register.
 QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir")
 REGISTER = ("desk", "desk2", "chair", "member")
+#: Those with numbers at /stats/ (stats.policies.scope_for).
+STATS = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member", "kanzai")
 
 
 class Demo:
@@ -218,6 +220,9 @@ PAGES: list[Page] = [
     Page("受付キュー", path("/queue/"), QUEUE),
     Page("受付キュー（完了タブ）", path("/queue/?tab=closed"), QUEUE, group="受付キュー"),
     Page("受付キュー（検索）", path("/queue/?q=%E9%9B%BB%E8%A9%B1"), ("desk", "chief"), group="受付キュー"),
+    Page("受付キューのエクスポート", path("/queue/export/?tab=all"), QUEUE),
+    Page("受付キューのエクスポート（出力できない列：400）", path("/queue/export/file/?tab=all&columns=no&columns=nonsense&format=csv"),
+         ("desk", "chief"), status=400, group="受付キューのエクスポート"),
     # 相談
     Page("相談の一覧", path("/consultations/"), SIGNED_IN),
     Page("相談する", path("/consultations/new/"), SIGNED_IN),
@@ -305,6 +310,35 @@ PAGES: list[Page] = [
     Page("対応中の記録の一覧", path("/reports/live/"), SIGNED_IN),
     Page("対応中の記録", lambda: reverse("live:record", args=[__import__("tests.incidents.live_demo").incidents.live_demo.record_id()]),
          ("staff",)),
+    # 職員アンケート (surveys/; the demo's surveys are looked up through surveys.demo)
+    Page("職員アンケート", path("/surveys/"), SIGNED_IN),
+    Page("職員アンケートの回答", lambda: reverse("surveys:answer", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
+         ("staff", "admin")),
+    Page("職員アンケートの回答（回答済み）", lambda: reverse("surveys:answer", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
+         ("staff2", "desk"), group="職員アンケートの回答"),
+    Page("職員アンケートの回答（回答期間外）", lambda: reverse("surveys:answer", args=[__import__("surveys.demo").demo.survey_id(open_now=False)]),
+         ("staff",)),
+    Page("職員アンケートの回答完了", lambda: reverse("surveys:thanks", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
+         ("staff2", "desk")),
+    Page("職員アンケートの結果", lambda: reverse("surveys:results", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
+         ("desk", "desk2", "chair", "member", "gadir", "admin")),
+    Page("職員アンケートの結果（前年度）", lambda: reverse("surveys:results", args=[__import__("surveys.demo").demo.survey_id(open_now=False)]),
+         ("desk",)),
+    # 年次報告 (stats/annual*; the demo's draft for this 年度 is made by stats.annual_demo)
+    Page("年次報告の一覧", path("/stats/annual/"), ("desk", "desk2", "gachief", "gadir", "chair", "member")),
+    Page("カスハラ発生状況報告（下書き）", lambda: reverse("stats:annual_report", args=[__import__("stats.annual_demo").annual_demo.report_year()]),
+         ("desk", "desk2", "gachief", "gadir", "chair", "member")),
+    Page("カスハラ発生状況報告の確定（確認）", lambda: reverse("stats:annual_finalise", args=[__import__("stats.annual_demo").annual_demo.report_year()]),
+         ("desk", "desk2")),
+    Page("カスハラ発生状況報告の印刷", lambda: reverse("stats:annual_print", args=[__import__("stats.annual_demo").annual_demo.report_year()]),
+         ("desk", "desk2", "gachief", "gadir", "chair", "member")),
+    # 統計 (stats/: the city for the desk, the committee and 総務; a 部 for its 部長; a 課 for its 所属長)
+    Page("統計ダッシュボード", path("/stats/"), STATS),
+    Page("統計ダッシュボード（前年度・月と場所で絞り込み）", lambda: "/stats/?month_from=4&month_to=9&channel=counter&year="
+         + str(__import__("kasuhara.figures").figures.fiscal_year_of(timezone.localdate()) - 1),
+         STATS, group="統計ダッシュボード"),
+    Page("統計ダッシュボード（正しくない条件）", path("/stats/?year=abc&section=999999"), ("desk", "chief"),
+         group="統計ダッシュボード"),
     # 管理
     Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
 ]

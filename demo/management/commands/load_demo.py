@@ -29,7 +29,10 @@ from notifications import outbox
 from notifications import services as notice_services
 from notifications.tasks import sweep as notice_sweep
 from organization.models import Department, Section, User
+from stats import annual_demo
+from stats import demo as stats_demo
 from support import demo as support_demo
+from surveys import demo as survey_demo
 
 DEMO_PASSWORD = "kasuhara-demo"  # noqa: S105 - demo only, never in production
 
@@ -104,6 +107,9 @@ class Command(BaseCommand):
             self._committee(users)
             care_demo.load(users)
             support_demo.load(users)
+            stats_demo.load(users)
+            annual_demo.load(users)
+            survey_demo.load(users)
             notice_sweep()
         notice_services.settle_in_inbox(ids=held)
         self.stdout.write(self.style.SUCCESS(

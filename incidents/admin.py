@@ -1,0 +1,26 @@
+"""The 発生連絡票 app in the admin: the queue's export audit trail, read-only."""
+
+from django.contrib import admin
+
+from .models import ExportEvent
+
+
+@admin.register(ExportEvent)
+class ExportEventAdmin(admin.ModelAdmin):
+    """エクスポートの監査記録: who exported what, when, from where. Nobody adds, changes or deletes one."""
+
+    list_display = ["at", "actor", "format", "row_count", "ip_address", "query"]
+    list_filter = ["format"]
+    fields = ["at", "actor", "ip_address", "format", "row_count", "columns", "query", "detail"]
+    readonly_fields = fields
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
