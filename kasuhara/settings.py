@@ -179,6 +179,11 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kasuhara@localhost")
 
+# The cache holds only what can be computed again: the dashboard's numbers, under the data's
+# fingerprint (stats/changes.py). Per process by default; CACHE_URL=redis://redis:6379/1 shares it
+# between the web processes, so what one computed serves all. A cache that is down is skipped.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Celery: without a broker, tasks run in-process so the demo needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

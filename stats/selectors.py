@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -643,6 +644,8 @@ def build_tables(raw: Raw, scope: Scope, selection: Selection, lookups: Lookups)
     return tables
 
 
+logger = logging.getLogger(__name__)
+
 #: How long a result is kept (it is never stale: its key holds the data's fingerprint). A day: the
 #: key holds today's date too.
 CACHE_SECONDS = 24 * 60 * 60
@@ -658,10 +661,17 @@ def read_cached(scope: Scope, selection: Selection, *, today: datetime.date | No
         return read(scope, selection, today=today)
     key = "stats:raw:" + hashlib.sha256(
         repr((stamp, today.isoformat(), scope, selection, get_language())).encode()).hexdigest()
-    raw = cache.get(key)
+    try:
+        raw = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is only a shortcut: any failure of it means "read"
+        logger.warning("stats: the cache could not be read; counting the cases", exc_info=True)
+        return read(scope, selection, today=today)
     if raw is None:
         raw = read(scope, selection, today=today)
-        cache.set(key, raw, CACHE_SECONDS)
+        try:
+            cache.set(key, raw, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("stats: the cache could not be written", exc_info=True)
     return raw
 
 

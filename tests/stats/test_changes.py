@@ -70,3 +70,41 @@ def test_compaction_never_brings_back_an_earlier_fingerprint(postgres, stats_dat
     assert after != seen and after[0] == 1
     changes.compact()
     assert changes.fingerprint() not in (seen, after)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache in the real Redis (as production's CACHE_URL), a database of the tests' own."""
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/14").ping()
+        up = True
+    except redis.exceptions.ConnectionError:
+        up = False
+    require_or_fail(up, "Redis at 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/14"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_in_redis_what_one_process_computed_serves_another(postgres, stats_data, redis_cache):
+    first = city()
+    # Another web process: nothing of this one's memory, the same Redis.
+    from django.core.cache import caches
+
+    caches["default"].close()
+    with CaptureQueriesContext(connection) as queries:
+        assert city() == first
+    assert len(queries.captured_queries) == 3
+
+
+def test_a_cache_that_is_down_only_costs_time(postgres, stats_data, settings, caplog):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    assert cells(city(), "summary")["事案の件数"] == [9, 5]  # counted, not a server error
+    assert "the cache could not be read" in caplog.text
