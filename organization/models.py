@@ -114,6 +114,11 @@ class User(AbstractUser):
         return self.section.department_id if self.section_id else None
 
     @property
+    def is_ga_section_chief(self) -> bool:
+        """総務課長: the 所属長 of the 総務課 (the 課 marked 「総務課」, where the 相談窓口 sits)."""
+        return bool(self.is_section_chief and self.section_id and self.section.is_general_affairs)
+
+    @property
     def is_admin(self) -> bool:
         """管理者: may use the Django admin (manual content, users, organisation)."""
         return self.is_staff or self.is_superuser

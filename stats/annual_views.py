@@ -110,7 +110,7 @@ def annual_comments(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     form = CommentsForm(request.POST, report=report)
     if not form.is_valid():
         if report.final:
-            messages.error(request, _("%(title)sは確定済みのため、変更できません。") % {"title": report.title})
+            messages.error(request, services.locked_message(report))
             return _render_report(request, report, status=409)
         return _render_report(request, report, form=form, status=400)
     try:
@@ -139,7 +139,7 @@ def annual_finalise(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     report = _report_or_404(request, fiscal_year)
     _manager(request)
     if report.final:
-        messages.error(request, _("%(title)sは確定済みのため、変更できません。") % {"title": report.title})
+        messages.error(request, services.locked_message(report))
         return _render_report(request, report, status=409)
     if request.method == "GET":
         return render(request, "stats/annual_finalise.html", {

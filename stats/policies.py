@@ -48,8 +48,7 @@ def _active(user: User) -> bool:
 def sees_whole_city(user: User) -> bool:
     if not _active(user):
         return False
-    ga_chief = bool(user.is_section_chief and user.section_id and user.section.is_general_affairs)
-    return bool(user.is_desk or user.is_ga_director or ga_chief
+    return bool(user.is_desk or user.is_ga_director or user.is_ga_section_chief
                 or user.is_committee_chair or user.is_committee_member)
 
 

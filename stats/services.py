@@ -59,7 +59,8 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _locked_message(report: AnnualReport) -> str:
+def locked_message(report: AnnualReport) -> str:
+    """What a refused change of a finalised report says (the services' ``ReportLocked`` and the pages)."""
     return _("%(title)sは確定済みのため、変更できません。") % {"title": report.title}
 
 
@@ -72,7 +73,7 @@ def _event(*, report: AnnualReport, actor: User | None, action: str, ip_address:
 def _lock(report: AnnualReport, *, version: int | None = None) -> AnnualReport:
     locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if locked.final:
-        raise ReportLocked(_locked_message(locked))
+        raise ReportLocked(locked_message(locked))
     if version is not None and version != locked.version:
         raise StaleReport(_("このページを開いた後に、報告が別の操作（再生成、コメントの保存）で更新されました。"
                             "入力した内容はそのまま残しています。確認して、もう一度保存すると上書きします。"))

@@ -43,7 +43,7 @@ def is_legal_office(user: User) -> bool:
     """The 総務課 that receives 法律相談依頼: its 所属長 (the 総務課長) and the 相談窓口."""
     if not _active(user):
         return False
-    return bool(user.is_desk or (user.is_section_chief and user.section_id and user.section.is_general_affairs))
+    return bool(user.is_desk or user.is_ga_section_chief)
 
 
 def is_building_chief(user: User) -> bool:

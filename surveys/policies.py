@@ -2,8 +2,9 @@
 
 - 管理者 (``user.is_admin``): opens surveys and edits their questions (in the admin).
 - Every active signed-in user answers each open survey once (``opens_on`` ≤ today ≤ ``closes_on``).
-- Results (counts and percentages): the 相談窓口, the 対策委員会 (members and chair), the 総務部長
-  and the 管理者; anyone else gets 404. A survey not open yet has no results page.
+- Results (counts and percentages): whoever reads the city's numbers and so the annual report that
+  carries them (the 相談窓口, the 総務課長, the 総務部長, the 対策委員会) and the 管理者; anyone else
+  gets 404. A survey not open yet has no results page.
 - Free-text answers (they may contain names, though the form asks not to): the 相談窓口 only.
 """
 
@@ -40,9 +41,11 @@ def can_answer(user: User, survey: Survey, today: datetime.date | None = None) -
 
 
 def can_view_results(user: User) -> bool:
-    return _active(user) and bool(
-        user.is_desk or user.is_committee_member or user.is_committee_chair or user.is_ga_director or user.is_admin
-    )
+    """Those who read the city's numbers (the annual report, which carries these results:
+    ``stats.policies.sees_whole_city``) and the 管理者 who runs the survey."""
+    from stats.policies import sees_whole_city
+
+    return _active(user) and bool(sees_whole_city(user) or user.is_admin)
 
 
 def can_read_free_text(user: User) -> bool:

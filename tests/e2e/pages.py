@@ -23,7 +23,7 @@ ROLES = (ANONYMOUS, *USERS)
 SIGNED_IN = USERS
 EVERYONE = ROLES
 #: The queue's users, and those who read the counterpart register.
-QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir")
+QUEUE = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "kanzai")
 REGISTER = ("desk", "desk2", "chair", "member")
 #: Those with numbers at /stats/ (stats.policies.scope_for).
 STATS = ("chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member", "kanzai")
@@ -321,7 +321,7 @@ PAGES: list[Page] = [
     Page("職員アンケートの回答完了", lambda: reverse("surveys:thanks", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
          ("staff2", "desk")),
     Page("職員アンケートの結果", lambda: reverse("surveys:results", args=[__import__("surveys.demo").demo.survey_id(open_now=True)]),
-         ("desk", "desk2", "chair", "member", "gadir", "admin")),
+         ("desk", "desk2", "chair", "member", "gadir", "gachief", "admin")),
     Page("職員アンケートの結果（前年度）", lambda: reverse("surveys:results", args=[__import__("surveys.demo").demo.survey_id(open_now=False)]),
          ("desk",)),
     # 年次報告 (stats/annual*; the demo's draft for this 年度 is made by stats.annual_demo)
