@@ -81,9 +81,8 @@ def is_person(user: User, referral: Referral) -> bool:
 def chief_may_know(user: User, referral: Referral) -> bool:
     """The 所属長 of the staff member's 課, while the staff member consents and agreed to tell them."""
     return bool(
-        _active(user) and user.is_section_chief and user.section_id
-        and referral.is_consented and referral.share_with_chief
-        and referral.person.section_id == user.section_id
+        _active(user) and referral.is_consented and referral.share_with_chief
+        and referral.person.section_id in user.chief_sections
     )
 
 
@@ -127,8 +126,8 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     condition = Q(person=user)
     if user.is_health_office:
         condition |= Q(state=ReferralState.CONSENTED)
-    if user.is_section_chief and user.section_id:
-        condition |= Q(state=ReferralState.CONSENTED, share_with_chief=True, person__section_id=user.section_id)
+    if user.chief_sections:
+        condition |= Q(state=ReferralState.CONSENTED, share_with_chief=True, person__section_id__in=user.chief_sections)
     return filed.filter(condition)
 
 

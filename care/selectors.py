@@ -147,6 +147,6 @@ def home(user: User) -> HomeCare:
     referrals = list(Referral.objects.filter(person=user).exclude(report__status__in=policies.NOT_FILED)
                      .filter(state__in=[ReferralState.PROPOSED, ReferralState.CONSENTED]).order_by("-proposed_at"))
     others = 0
-    if user.is_health_office or user.is_section_chief or user.is_desk:
+    if user.is_health_office or user.acts_as_section_chief or user.is_desk:
         others = policies.visible_referrals(user).exclude(person=user).count()
     return HomeCare(checkins, referrals, others)

@@ -104,7 +104,7 @@ def owns_measure(user: User, measure: Measure) -> bool:
         return False
     if measure.owner_id == user.pk:
         return True
-    return bool(measure.owner_section_id and user.is_section_chief and user.section_id == measure.owner_section_id)
+    return bool(measure.owner_section_id and measure.owner_section_id in user.chief_sections)
 
 
 def can_see_measure(user: User, measure: Measure) -> bool:

@@ -41,7 +41,7 @@ def decision_finalised(*, decision: Decision, actor) -> list[int]:
     written = fan_out(Kind.DECISION_FINALISED, report_rows(decision.report_id), key=str(decision.pk), actor=actor,
                       params={"report": decision.report_id, "decision": decision.pk})
     measures = Measure.objects.filter(decision=decision).annotate(
-        n_person=F("owner_id"), n_person_section=F("owner_section_id"),
+        n_person=F("owner_id"), n_person_section=F("owner_section__current_id"),
         n_key=Cast("pk", CharField()),
         n_params=JSONObject(measure=F("pk"), report=F("decision__report_id"), due_on=F("due_on"), type=F("type__name")),
     )
@@ -80,7 +80,7 @@ def sweep(*, now=None) -> int:
 
     def overdue(before: datetime.date, days: int = 0):
         return open_measures.filter(due_on__lt=before).annotate(
-            n_person=F("owner_id"), n_person_section=F("owner_section_id"),
+            n_person=F("owner_id"), n_person_section=F("owner_section__current_id"),
             n_key=_key("pk", Value("@"), "due_on"),
             n_params=JSONObject(measure=F("pk"), report=F("decision__report_id"), due_on=F("due_on"),
                                 days=Cast(Value(days), IntegerField())),

@@ -115,10 +115,8 @@ def conflict_reason(member, report) -> str | None:
     or None. ``report.section`` is the reporter's 課 when the report was filed."""
     if member.pk == report.reporter_id:
         return _("報告者本人")
-    section = report.section
-    if member.is_section_chief and member.section_id and member.section_id == report.section_id:
+    if report.section_id in member.chief_sections:
         return _("報告者の課の所属長")
-    if (member.is_director and member.section_id and section is not None
-            and member.section.department_id == section.department_id):
+    if report.section_id in member.director_sections:
         return _("報告者の部の部長")
     return None

@@ -173,6 +173,6 @@ def my_open_measures(user: User, today: datetime.date | None = None) -> list[Mea
     home page's list."""
     today = today or timezone.localdate()
     owned = Q(owner=user)
-    if user.is_section_chief and user.section_id:
-        owned |= Q(owner_section_id=user.section_id, owner__isnull=True)
+    if user.chief_sections:
+        owned |= Q(owner_section_id__in=user.chief_sections, owner__isnull=True)
     return _rows(user, _open_measures().filter(owned), today)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import F
 
 from notifications.kinds import Kind
-from notifications.outbox import fan_out, null_int
+from notifications.outbox import fan_out, null_int, section_columns
 
 from .models import Consultation
 
@@ -15,8 +15,7 @@ from .models import Consultation
 def created(*, consultation: Consultation, actor) -> list[int]:
     shared = consultation.share_with_supervisors
     rows = Consultation.objects.filter(pk=consultation.pk).annotate(
-        n_section=F("section_id") if shared else null_int(),
-        n_department=F("section__department_id") if shared else null_int(),
+        **(section_columns() if shared else {"n_section": null_int(), "n_department": null_int()}),
     )
     return fan_out(Kind.CONSULTATION_CREATED, rows, key=str(consultation.pk), actor=actor,
                    params={"consultation": consultation.pk})

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from organization.models import Section
-
 from .models import Consultation
 
 if TYPE_CHECKING:
@@ -39,11 +37,9 @@ def can_view(user: User, consultation: Consultation) -> bool:
         return False
     if user.is_desk or consultation.author_id == user.pk:
         return True
-    if not consultation.share_with_supervisors or not user.section_id:
+    if not consultation.share_with_supervisors:
         return False
-    if user.is_section_chief and consultation.section_id == user.section_id:
-        return True
-    return bool(user.is_director and consultation.section.department_id == user.section.department_id)
+    return consultation.section_id in user.chief_sections or consultation.section_id in user.director_sections
 
 
 def can_answer(user: User) -> bool:
@@ -72,14 +68,9 @@ def visible_consultations(user: User) -> QuerySet[Consultation]:
     if user.is_desk:
         return Consultation.objects.all()
     condition = Q(author=user)
-    if user.section_id:
-        shared = Q()
-        if user.is_section_chief:
-            shared |= Q(section_id=user.section_id)
-        if user.is_director:
-            shared |= Q(section_id__in=Section.objects.filter(department__sections=user.section_id).values("pk"))
-        if shared:
-            condition |= Q(share_with_supervisors=True) & shared
+    supervised = user.chief_sections | user.director_sections
+    if supervised:
+        condition |= Q(share_with_supervisors=True, section_id__in=supervised)
     return Consultation.objects.filter(condition)
 
 

@@ -44,7 +44,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         else selectors.my_consultations(user)
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     shared = None
-    if not is_desk and (user.is_section_chief or user.is_director):
+    if not is_desk and (user.acts_as_section_chief or user.acts_as_director):
         shared = list(selectors.shared_with_me(user)[:PAGE_SIZE])
     return render(request, "consultations/consultation_list.html", {
         "page": page,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 from notifications.kinds import Kind
-from notifications.outbox import fan_out
+from notifications.outbox import fan_out, section_columns
 
 from .models import HelpCall
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def call_rows(call_id: int):
     """The call as ``fan_out``'s rows: its 課 (colleagues, 所属長), its 部 (部長) and its caller."""
     return HelpCall.objects.filter(pk=call_id).annotate(
-        n_section=F("section_id"), n_department=F("section__department_id"), n_person=F("caller_id"),
+        **section_columns(), n_person=F("caller_id"),
     )
 
 

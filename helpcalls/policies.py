@@ -51,7 +51,7 @@ def can_answer(user: User, call: HelpCall) -> bool:
 def can_resolve(user: User, call: HelpCall) -> bool:
     if not _active(user):
         return False
-    return call.caller_id == user.pk or (bool(user.is_section_chief) and user.section_id == call.section_id)
+    return call.caller_id == user.pk or call.section_id in user.chief_sections
 
 
 def get_call_for_user(user: User, pk: int) -> HelpCall:

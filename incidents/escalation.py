@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from notifications.kinds import Kind
-from notifications.outbox import fan_out
+from notifications.outbox import fan_out, section_columns
 from notifications.rules import all_rules
 from organization.calendar import business_deadline_cutoff, load_calendar
 
@@ -31,8 +31,7 @@ LEVELS = (Kind.UNACCEPTED_1, Kind.UNACCEPTED_2, Kind.UNACCEPTED_3)
 
 def waiting_since(cutoff, days: int):
     return IncidentReport.objects.filter(status__in=WAITING, submitted_at__lt=cutoff).annotate(
-        n_section=F("section_id"),
-        n_department=F("section__department_id"),
+        **section_columns(),
         n_reporter=F("reporter_id"),
         n_key=Concat(Cast("pk", CharField()), Value("@"), Cast("submitted_at", CharField()), output_field=CharField()),
         n_params=JSONObject(report=F("pk"), days=Cast(Value(days), IntegerField())),

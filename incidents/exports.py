@@ -164,8 +164,9 @@ COLUMNS: list[Column] = [
     Column("title", _("件名"), ("title",), lambda row, _ctx: row["title"], default=True),
     Column("status", _("状態"), ("status",), _choice("status", Status.choices), default=True),
     Column("types", _("態様"), ("pk",), lambda row, ctx: ctx.types.get(row["pk"], ""), default=True),
-    Column("section", _("課"), ("section_id",), lambda row, ctx: ctx.section_names.get(row["section_id"], ""),
-           default=True),
+    # The 課 as the report was filed (history keeps the name when the 課 is renamed or merged later).
+    Column("section", _("課"), ("section_id", "section_name"),
+           lambda row, ctx: row["section_name"] or ctx.section_names.get(row["section_id"], ""), default=True),
     Column("department", _("部"), ("section_id",),
            lambda row, ctx: ctx.department_of_section.get(row["section_id"], ""), default=True),
     Column("occurred", _("発生日時"), ("occurred_start",), lambda row, ctx: ctx.local(row["occurred_start"]),

@@ -88,6 +88,8 @@ def stamp_submitted(report, actor, inputs) -> None:
     if missing:
         raise ValidationError(gettext("提出に必要な項目が足りません：%s") % "、".join(missing))
     report.submitted_at = timezone.now()
+    # The 課 as it is named today: history keeps that name when the 課 is renamed or merged later.
+    report.section_name = report.section.name
 
 
 def record_judgement(report, actor, inputs) -> None:
@@ -196,7 +198,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         Transition(
             "submit", frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, _("提出"),
-            policy="can_submit", event="submitted", effect=stamp_submitted, fields=("submitted_at",),
+            policy="can_submit", event="submitted", effect=stamp_submitted, fields=("submitted_at", "section_name"),
             who=_("報告者（連絡票の入力画面から）"), on_case_page=False,
         ),
         Transition(

@@ -92,6 +92,8 @@ class IncidentReport(models.Model):
         related_name="reports",
         verbose_name=_("報告者の所属"),
     )
+    #: The 課's name when the report was filed (提出), kept when the 課 is renamed or merged later.
+    section_name = models.CharField(_("提出時の所属名"), max_length=100, blank=True, editable=False)
     status = models.CharField(
         _("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

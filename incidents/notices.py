@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 from notifications.kinds import Audience, Kind
-from notifications.outbox import fan_out
+from notifications.outbox import fan_out, section_columns
 from notifications.rules import rule_for
 
 from .lifecycle import chief_confirmation_on
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def report_rows(report_id: int):
     """The report as ``fan_out``'s rows: its 課, 部 and reporter decide the 所属長, 部長 and 報告者."""
     return IncidentReport.objects.filter(pk=report_id).annotate(
-        n_section=F("section_id"), n_department=F("section__department_id"), n_reporter=F("reporter_id"),
+        **section_columns(), n_reporter=F("reporter_id"),
     )
 
 

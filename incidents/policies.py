@@ -4,8 +4,9 @@ Views, selectors and templates ask here and nowhere else. A report a user may no
 answered with 404, never 403, so an outsider learns nothing about its existence.
 
 - 職員: their own reports (drafts included), and submitted reports naming them as 対応職員.
-- 所属長: the submitted reports of their 課.
-- 部長: the submitted reports of their 部.
+- 所属長: the submitted reports of their 課 (as holder or 代理, and of the abolished 課 whose work
+  their 課 took over: ``User.chief_sections``).
+- 部長: the submitted reports of their 部 (likewise: ``User.director_sections``).
 - 相談窓口: every submitted report.
 - 総務部長: the reports a 部長 raised to 特に困難 (the cross-department review).
 - 対策委員・委員長: a case while it is on the agenda of a meeting they are invited to, and afterwards
@@ -31,7 +32,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from notifications.selectors import reports_notified, was_notified_of
-from organization.models import Section
 
 from .lifecycle import UNSUBMITTED, Status
 from .models import Attachment, IncidentReport
@@ -52,12 +52,10 @@ def _visible_q(user: User) -> Q:
         return own | submitted
     staff_links = IncidentReport.staff_members.through.objects.filter(user_id=user.pk)
     scope = Q(pk__in=staff_links.values("incidentreport_id"))
-    if user.is_section_chief and user.section_id:
-        scope |= Q(section_id=user.section_id)
-    if user.is_director and user.section_id:
-        # The 課 of the director's 部, found from their own 課 inside the query (no extra query).
-        department_sections = Section.objects.filter(department__sections=user.section_id)
-        scope |= Q(section_id__in=department_sections.values("pk"))
+    if user.chief_sections:
+        scope |= Q(section_id__in=user.chief_sections)
+    if user.director_sections:
+        scope |= Q(section_id__in=user.director_sections)
     if user.is_ga_director:
         scope |= Q(cross_review=True)
     if user.is_committee_member or user.is_committee_chair:
@@ -79,7 +77,7 @@ def can_use_queue(user: User) -> bool:
     """The queue (/queue/): the 相談窓口, the 所属長, the 部長 and the 総務部長; anyone else gets 404."""
     return bool(
         user.is_authenticated and user.is_active
-        and (user.is_desk or user.is_section_chief or user.is_director or user.is_ga_director)
+        and (user.is_desk or user.acts_as_section_chief or user.acts_as_director or user.is_ga_director)
     )
 
 
@@ -112,10 +110,8 @@ def queue_reports(user: User) -> QuerySet[IncidentReport]:
         # index on (status, difficulty) answers for the queue's counts without reading the table.
         return IncidentReport.objects.exclude(status__in=UNSUBMITTED)
     scope = Q(pk__in=[])
-    if user.is_section_chief and user.section_id:
-        scope |= Q(section_id=user.section_id)
-    if user.is_director and user.section_id:
-        scope |= Q(section_id__in=Section.objects.filter(department__sections=user.section_id).values("pk"))
+    if user.chief_sections or user.director_sections:
+        scope |= Q(section_id__in=user.chief_sections | user.director_sections)
     if user.is_ga_director:
         scope |= Q(cross_review=True)
     return visible_reports(user).exclude(status__in=UNSUBMITTED).filter(scope)
@@ -130,9 +126,7 @@ def can_view_report(user: User, report: IncidentReport) -> bool:
         return False
     if user.is_desk:
         return True
-    if user.is_section_chief and report.section_id == user.section_id:
-        return True
-    if user.is_director and user.section_id and report.section.department_id == user.section.department_id:
+    if report.section_id in user.chief_sections or report.section_id in user.director_sections:
         return True
     if user.is_ga_director and report.cross_review:
         return True
@@ -151,14 +145,12 @@ def _active(user: User) -> bool:
 
 
 def heads_section_of(user: User, report: IncidentReport) -> bool:
-    return _active(user) and user.is_section_chief and user.section_id is not None and user.section_id == report.section_id
+    """The report's 課 is one the user heads today (held, 代理, or an abolished 課 that ended there)."""
+    return _active(user) and report.section_id in user.chief_sections
 
 
 def heads_department_of(user: User, report: IncidentReport) -> bool:
-    return (
-        _active(user) and user.is_director and user.section_id is not None
-        and report.section.department_id == user.section.department_id
-    )
+    return _active(user) and report.section_id in user.director_sections
 
 
 def can_submit(user: User, report: IncidentReport) -> bool:

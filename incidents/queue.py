@@ -64,7 +64,7 @@ def accept_within_days() -> int:
 
 
 def _difficult_tab_for(user: User) -> bool:
-    return not user.is_desk and (user.is_director or user.is_ga_director)
+    return not user.is_desk and (user.acts_as_director or user.is_ga_director)
 
 
 # -- tabs and sorting --------------------------------------------------------------------------------
@@ -244,7 +244,9 @@ class QueueFilterForm(LenientFilters, forms.Form):
         self.fields["types"].choices = list(type_rows)
         #: {態様 id: (place in the manual's order, name)}: the rows' 態様 are named from here.
         self.type_names = {pk: (place, name) for place, (pk, name) in enumerate(type_rows)}
-        # The 課 (labelled 「部 課」 as Section's __str__) and their 部.
+        # Today's 課 (labelled 「部 課」 as Section's __str__) and their 部; the filter on a 課 finds
+        # the cases of the abolished 課 whose work it took over too (``apply_filters``).
+        section_rows = lookups.filter_sections(section_rows)
         if not user.is_desk:
             section_rows = _sections_in_scope(user, section_rows)
         self.fields["section"].choices = [("", _("すべての課")),
@@ -303,20 +305,22 @@ for _field in QueueFilterForm.base_fields.values():
 #: What the page reads of the organisation, the calendar and the manual, in one statement (plain
 #: SQL that PostgreSQL and SQLite both read: four ORM queries cost more to write and to send than
 #: the database takes to answer them): the city's closing days, the 態様 in the manual's order,
-#: every 課 with its 部 in the organisation's order, and the active 相談窓口 users.
-#: Columns: kind, id, three sort keys, label, second text, second id, a date, a flag.
+#: every 課 with its 部 in the organisation's order (and today's 課: ``current_id``, ``is_active``),
+#: and the active 相談窓口 users.
+#: Columns: kind, id, three sort keys, label, second text, second id, a date, a flag, third id, flag.
 LOOKUPS_SQL = """
 SELECT 0 AS kind, id, "month" AS o1, "day" AS o2, '' AS o3, '' AS label, '' AS text2, 0 AS id2,
-       "date" AS day_off, FALSE AS flag
+       "date" AS day_off, FALSE AS flag, 0 AS id3, FALSE AS flag2
   FROM organization_closingday
 UNION ALL
-SELECT 1, id, number, 0, '', name, '', 0, NULL, FALSE
+SELECT 1, id, number, 0, '', name, '', 0, NULL, FALSE, 0, FALSE
   FROM manual_harassmenttype
 UNION ALL
-SELECT 2, s.id, d."order", s."order", s.name, s.name, d.name, s.department_id, NULL, s.is_general_affairs
+SELECT 2, s.id, d."order", s."order", s.name, s.name, d.name, s.department_id, NULL, s.is_general_affairs,
+       s.current_id, s.is_active
   FROM organization_section s JOIN organization_department d ON d.id = s.department_id
 UNION ALL
-SELECT 3, id, 0, 0, username, display_name, username, 0, NULL, FALSE
+SELECT 3, id, 0, 0, username, display_name, username, 0, NULL, FALSE, 0, FALSE
   FROM organization_user WHERE is_desk AND is_active
 ORDER BY kind, o1, o2, o3, id
 """
@@ -336,10 +340,27 @@ class Lookups:
     desk_users: list[tuple[int, str, str]]
     #: Every 課's columns by id: (id, 部 id, name, is_general_affairs, order).
     section_columns: dict[int, tuple[int, int, str, bool, int]]
+    #: Today's 課 of every 課 (``Section.current``: itself unless it was abolished with a successor).
+    current_of: dict[int, int] = field(default_factory=dict)
+    #: The 課 that no longer exist (「現存」 unticked).
+    abolished: frozenset[int] = frozenset()
 
     @cached_property
     def section_names(self) -> dict[int, str]:
         return {pk: columns[2] for pk, columns in self.section_columns.items()}
+
+    @cached_property
+    def today_names(self) -> dict[int, str]:
+        """Every 課's today's name by id: the name of the 課 at the end of its successor chain."""
+        names = self.section_names
+        return {pk: names.get(current, names[pk]) for pk, current in self.current_of.items()}
+
+    def filter_sections(self, sections: list[tuple[int, str, int, str, int]]) -> list[tuple[int, str, int, str, int]]:
+        """The 課 to offer as a filter: today's 課 (an abolished 課's cases are found under the 課 that
+        took over its work); one abolished without a successor stays, labelled 「（廃止）」."""
+        label = gettext("%(section)s（廃止）")
+        return [(pk, label % {"section": name} if pk in self.abolished else name, *rest)
+                for pk, name, *rest in sections if self.current_of.get(pk, pk) == pk]
 
     def section(self, pk: int | None) -> Section | None:
         """The 課 ``pk`` as the model would read it (None if there is none)."""
@@ -352,10 +373,10 @@ class Lookups:
 def read_lookups() -> Lookups:
     """The page's lookups (``LOOKUPS_SQL``) in one query."""
     dates, recurring = set(), set()
-    types, sections, desk, columns = [], [], [], {}
+    types, sections, desk, columns, current_of, abolished = [], [], [], {}, {}, set()
     with connection.cursor() as cursor:
         cursor.execute(LOOKUPS_SQL)
-        for kind, pk, o1, o2, _o3, label, text2, id2, day_off, flag in cursor.fetchall():
+        for kind, pk, o1, o2, _o3, label, text2, id2, day_off, flag, id3, flag2 in cursor.fetchall():
             if kind == 0:
                 if day_off is None:
                     recurring.add((o1, o2))
@@ -366,22 +387,22 @@ def read_lookups() -> Lookups:
             elif kind == 2:
                 sections.append((pk, label, id2, text2, o1))
                 columns[pk] = (pk, id2, label, bool(flag), o2)
+                current_of[pk] = id3 or pk
+                if not flag2:
+                    abolished.add(pk)
             else:
                 desk.append((pk, label, text2))
-    return Lookups(calendar.BusinessCalendar(frozenset(dates), frozenset(recurring)), types, sections, desk, columns)
+    return Lookups(calendar.BusinessCalendar(frozenset(dates), frozenset(recurring)), types, sections, desk, columns,
+                   current_of, frozenset(abolished))
 
 
 def _sections_in_scope(user: User, sections: list[tuple[int, str, int, str, int]]) -> list[tuple[int, str, int, str, int]]:
-    """The 課 a non-desk user's queue can show (for the 課 choices): the 所属長's own, the 部長's 部,
-    every 課 for the 総務部長."""
+    """The 課 a non-desk user's queue can show (for the 課 choices): the 所属長's own, the 部長's 部
+    (abolished 課 whose work they took over included), every 課 for the 総務部長."""
     if user.is_ga_director:
         return sections
-    own_department = next((dept_id for pk, _n, dept_id, _d, _o in sections if pk == user.section_id), None)
-    return [
-        row for row in sections
-        if user.section_id and ((user.is_section_chief and row[0] == user.section_id)
-                                or (user.is_director and row[2] == own_department))
-    ]
+    reach = user.chief_sections | user.director_sections
+    return [row for row in sections if row[0] in reach]
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -403,11 +424,13 @@ def apply_filters(reports: QuerySet[IncidentReport], values: dict, *, user: User
         through = IncidentReport.harassment_types.through
         reports = reports.filter(pk__in=through.objects.filter(
             harassmenttype_id__in=values["types"]).values("incidentreport_id"))
+    # 課 and 部 as today's organisation has them: a 課's filter finds the cases of the abolished 課
+    # that ended there (``Section.current``), a 部's those of every 課 whose today's 課 is in it.
     if values.get("section"):
-        reports = reports.filter(section_id=values["section"])
+        reports = reports.filter(section_id__in=Section.objects.filter(current_id=values["section"]).values("pk"))
     if values.get("department"):
         reports = reports.filter(section_id__in=Section.objects.filter(
-            department_id=values["department"]).values("pk"))
+            current__department_id=values["department"]).values("pk"))
     if values.get("difficulty"):
         reports = reports.filter(difficulty__in=values["difficulty"])
     for name in ("continuity", "malice", "channel"):
@@ -655,7 +678,7 @@ def build_queue(user: User, params, *, now: datetime.datetime | None = None) -> 
     ages = BusinessAges(now, cal)
     # page.object_list is still a query (the page's slice of ids): the rows are read with it as a
     # subquery, so the ORDER BY … LIMIT/OFFSET walks the report row only, and one query gets the page.
-    rows = _rows(page.object_list, order, ages, within, form.type_names, lookups.section_names)
+    rows = _rows(page.object_list, order, ages, within, form.type_names, lookups.today_names)
     page.object_list = rows
     consultations = (_consultations(user, values.get("q") or "", ages, within, lookups.section_names)
                      if user.is_desk else None)
@@ -767,16 +790,17 @@ def _labels(choices) -> dict[str, str]:
 
 
 def _rows(page_ids: QuerySet, order: tuple[str, ...], ages: BusinessAges, within: int,
-          type_names: dict[int, tuple[int, str]], section_names: dict[int, str]) -> list[QueueRow]:
+          type_names: dict[int, tuple[int, str]], today_names: dict[int, str]) -> list[QueueRow]:
     """The page's rows in one query whatever their number: the reports of ``page_ids`` in
     ``order``, with their 担当者 and their 態様 joined (a report with two comes twice, one after the
     other). 態様 and 課 are named from what the page has read already: ``type_names`` is ``{id:
-    (place in the manual's order, name)}``, ``section_names`` every 課's by id. Plain values, no
-    model instances."""
+    (place in the manual's order, name)}``, ``today_names`` every 課's today's name by id: a row
+    shows the 課 it was filed in (``section_name``), and today's name after it when that differs
+    (「市民課（現在：市民窓口課）」). Plain values, no model instances."""
     reports: dict[int, tuple] = {}
     types: dict[int, list[tuple[int, str]]] = {}
     for *columns, type_id in IncidentReport.objects.filter(pk__in=page_ids).order_by(*order).values_list(
-            "pk", "title", "section_id", "occurred_start", "submitted_at", "status", "difficulty",
+            "pk", "title", "section_id", "section_name", "occurred_start", "submitted_at", "status", "difficulty",
             "handler__display_name", "handler__username", "urgent", "harassment_types"):
         reports.setdefault(columns[0], columns)
         if type_id is not None:
@@ -785,18 +809,26 @@ def _rows(page_ids: QuerySet, order: tuple[str, ...], ages: BusinessAges, within
     untitled, unassigned = gettext("（件名なし）"), gettext("未定")
     url = _url_maker("incidents:detail")
     rows = []
-    for (pk, title, section_id, occurred, submitted, status, difficulty, handler_name, handler_username,
+    for (pk, title, section_id, section_name, occurred, submitted, status, difficulty, handler_name, handler_username,
          urgent) in reports.values():
         age = ages(submitted) if submitted else None
         rows.append(QueueRow(
             pk=pk, url=url(pk), title=title or untitled,
             types="、".join(name for _place, name in sorted(types.get(pk, ()))),
-            section=section_names.get(section_id, ""), occurred=_wareki(ages.local(occurred)) if occurred else "—", age=age,
+            section=filed_section(section_name, today_names.get(section_id, "")), occurred=_wareki(ages.local(occurred)) if occurred else "—", age=age,
             overdue=status in WAITING and age is not None and age > within,
             status=statuses.get(status, status), difficulty=difficulties.get(difficulty, "") if difficulty else "",
             handler=handler_name or handler_username or unassigned, urgent=urgent,
         ))
     return rows
+
+
+def filed_section(filed: str, today: str) -> str:
+    """The 課 a report was filed in, and today's name after it when the 課 was renamed or merged
+    since: 「市民課（現在：市民窓口課）」 (a report filed before names were kept shows today's)."""
+    if not filed or filed == today:
+        return today
+    return gettext("%(filed)s（現在：%(today)s）") % {"filed": filed, "today": today}
 
 
 def _consultations(user: User, query: str, ages: BusinessAges, within: int,

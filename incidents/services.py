@@ -220,6 +220,7 @@ def _save_valid_report(*, actor: User, form: IncidentReportForm, ip_address: str
             return SaveResult(Outcome.DUPLICATE, earlier)
         report.reporter = actor
         report.section = actor.section
+        report.section_name = actor.section.name
         report.form_token = form.token
         try:
             with transaction.atomic():

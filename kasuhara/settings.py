@@ -6,6 +6,7 @@ provide a real ``DJANGO_SECRET_KEY`` (the default one is refused at start-up).
 Every variable is listed in README.md, "Configuration".
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -100,6 +101,12 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organization.User"
+# Sign-in: local accounts always; with KASUHARA_LDAP_URL also the city's directory (LDAP / Active
+# Directory), tried first (organization/directory.py; README, 「ディレクトリ（Active Directory / LDAP）でのサインイン」).
+from organization.directory import settings_from_env as _directory_settings  # noqa: E402
+
+vars().update(_directory_settings(os.environ))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -263,6 +270,17 @@ KASUHARA_CHIEF_CONFIRMATION = env.bool("KASUHARA_CHIEF_CONFIRMATION", default=Tr
 KASUHARA_ACCEPT_WITHIN_DAYS = env.int("KASUHARA_ACCEPT_WITHIN_DAYS", default=2)
 # /stats/: in a view of one 課, counts under this are shown as 「N件未満」 (they could point at a person).
 KASUHARA_STATS_MIN_CELL = env.int("KASUHARA_STATS_MIN_CELL", default=3)
+# 所属長 per 課: "several" (課長 and 係長 alike hold the role) or "one" (one holder at a time; the
+# admin and the 職員名簿 import refuse a second). A 代理 for a period is possible either way.
+KASUHARA_SECTION_CHIEFS = env.str("KASUHARA_SECTION_CHIEFS", default="several")
+if KASUHARA_SECTION_CHIEFS not in ("one", "several"):
+    raise ImproperlyConfigured(
+        "KASUHARA_SECTION_CHIEFS は one か several にしてください（KASUHARA_SECTION_CHIEFS must be one or several）。"
+    )
+# The 職員名簿 import (organization/roster.py): a row whose 役割 cell is empty (or a file without that
+# column) gets 所属長 / 部長 when its 職名 is exactly one of these.
+KASUHARA_ROSTER_CHIEF_TITLES = env.list("KASUHARA_ROSTER_CHIEF_TITLES", default=["課長", "室長", "所長", "館長", "センター長"])
+KASUHARA_ROSTER_DIRECTOR_TITLES = env.list("KASUHARA_ROSTER_DIRECTOR_TITLES", default=["部長", "局長"])
 # The committee's rules of procedure (committee/rules.py): the share of voting members that makes a
 # quorum; "present" (a majority of the voting members present) or "cast" (more 賛成 than 反対);
 # "chair" (the chair's casting vote decides a tie) or "reject" (a tie is rejected).

@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_file": report_policies.can_file_report(user),
             "drafts": mine.filter(status=Status.DRAFT)[:5],
             "recent": mine.exclude(status=Status.DRAFT)[:5],
-            "others": readable[:8] if (user.is_desk or user.is_section_chief or user.is_director) else [],
+            "others": readable[:8] if (user.is_desk or user.acts_as_section_chief or user.acts_as_director) else [],
             "types": manual_selectors.manual_content()["types"],
             "measures": committee_selectors.my_open_measures(user),
         },

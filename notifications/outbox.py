@@ -8,7 +8,8 @@ enqueued after the transaction commits; if the broker is down then, they stay pe
 re-enqueue sweep (``tasks.requeue_pending``) picks them up. Nothing here waits for the broker.
 
 The rows' queryset annotates what the audiences need, as integer columns (missing ones are NULL):
-``n_section`` (the 課 whose 所属長 hears of it), ``n_department`` (the 部 whose 部長 does),
+``n_section`` (the 課 whose 所属長 hears of it), ``n_department`` (the 部 whose 部長 does): use
+``section_columns`` so they name today's 課 and 部 (``Section.current``),
 ``n_reporter``, ``n_person`` (the invited member, the measure's owner, the consultation's author)
 and ``n_person_section`` (a measure owned by a 課: its 所属長). Per-row ``n_key`` and ``n_params``
 (a ``JSONObject``) are used where ``key`` / ``params`` are not given as constants.
@@ -16,6 +17,7 @@ and ``n_person_section`` (a measure owned by a 課: its 所属長). Per-row ``n_
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import threading
@@ -23,11 +25,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from organization.models import Section, User
+from organization.models import ActingAssignment, Section, User
 
 from .kinds import SPECS, Audience
 from .models import Notice, NoticeRule, State
@@ -40,23 +42,41 @@ CONTEXT_COLUMNS = ("n_section", "n_department", "n_reporter", "n_person", "n_per
 _local = threading.local()
 
 
-def _audience_sql() -> dict[str, str]:
+def _audience_sql(day: datetime.date) -> dict[str, str]:
+    """Each audience as a condition on the user ``u`` and the row ``r``. A 所属長 or 部長 is the
+    holder of the role in the 課 (部), or whoever acts for them (代理) on ``day``; the rows name the
+    課 by its ``current`` 課, so an abolished 課's cases reach the 課 that took over its work."""
     q = connection.ops.quote_name
-    section = q(Section._meta.db_table)
+    section, acting = q(Section._meta.db_table), q(ActingAssignment._meta.db_table)
+    # ``day`` is a date the code made (never input): its ISO text is a constant of the statement.
+    on_day = f"a.starts_on <= '{day.isoformat()}' AND a.ends_on >= '{day.isoformat()}'"
+
+    def chief_of(sections: str) -> str:
+        return (f"((u.is_section_chief AND u.section_id IN ({sections})) OR u.id IN "  # noqa: S608 (constants)
+                f"(SELECT a.user_id FROM {acting} a WHERE a.kind = 'section_chief' AND a.section_id IN ({sections}) AND {on_day}))")
+
     return {
         Audience.DESK: "u.is_desk",
-        Audience.SECTION_CHIEF: "(u.is_section_chief AND u.section_id = r.n_section)",
-        Audience.DIRECTOR: f"(u.is_director AND u.section_id IN (SELECT s.id FROM {section} s WHERE s.department_id = r.n_department))",  # noqa: S608 (constant)
-        Audience.GA_SECTION_CHIEF: f"(u.is_section_chief AND u.section_id IN (SELECT s.id FROM {section} s WHERE s.is_general_affairs))",  # noqa: S608 (constant)
+        Audience.SECTION_CHIEF: chief_of("r.n_section"),
+        Audience.DIRECTOR: (
+            f"((u.is_director AND u.section_id IN (SELECT s.id FROM {section} s WHERE s.department_id = r.n_department)) "  # noqa: S608 (constants)
+            f"OR u.id IN (SELECT a.user_id FROM {acting} a WHERE a.kind = 'director' AND a.department_id = r.n_department AND {on_day}))"
+        ),
+        Audience.GA_SECTION_CHIEF: chief_of(f"SELECT s.id FROM {section} s WHERE s.is_general_affairs AND s.is_active"),  # noqa: S608
         Audience.GA_DIRECTOR: "u.is_ga_director",
         Audience.COMMITTEE_CHAIR: "u.is_committee_chair",
         Audience.REPORTER: "u.id = r.n_reporter",
-        Audience.PERSON: ("(u.id = r.n_person OR (r.n_person IS NULL AND u.is_section_chief"
-                          " AND u.section_id = r.n_person_section))"),
+        Audience.PERSON: f"(u.id = r.n_person OR (r.n_person IS NULL AND {chief_of('r.n_person_section')}))",
         Audience.COLLEAGUES: "u.section_id = r.n_section",
         Audience.HEALTH_OFFICE: "u.is_health_office",
-        Audience.BUILDING_SECTION: f"(u.is_section_chief AND u.section_id IN (SELECT s.id FROM {section} s WHERE s.manages_building))",  # noqa: S608 (constant)
+        Audience.BUILDING_SECTION: chief_of(f"SELECT s.id FROM {section} s WHERE s.manages_building AND s.is_active"),  # noqa: S608
     }
+
+
+def section_columns(path: str = "section") -> dict:
+    """``n_section`` and ``n_department`` for rows whose 課 is at ``path``: today's 課 (the end of an
+    abolished 課's successor chain) and its 部, so a notice reaches whoever heads them now."""
+    return {"n_section": F(f"{path}__current_id"), "n_department": F(f"{path}__current__department_id")}
 
 
 def null_int():
@@ -83,7 +103,8 @@ def fan_out(
     if not rule.enabled:
         return []
     chosen = list(dict.fromkeys([*(rule.audiences if audiences is None else audiences), *extra_audiences]))
-    predicates = _audience_sql()
+    now = now or timezone.now()
+    predicates = _audience_sql(timezone.localdate(now))
     chosen = [a for a in chosen if a in predicates]
     if not chosen:
         return []
@@ -95,7 +116,6 @@ def fan_out(
         columns.append("n_params")
     sub_sql, sub_params = rows.annotate(**missing).order_by().values(*columns).query.sql_with_params()
 
-    now = now or timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"

@@ -1,6 +1,6 @@
 """The dashboard's filters, read from the URL (GET) so a view can be bookmarked and shared: 年度,
 a month range inside it, 部, 課, 態様 and 場所・手段. The choices are only what the user's scope
-covers (a 所属長 is offered their own 課 only); a value that is not among them, or does not parse,
+covers (a 所属長 is offered their own 課 only), among today's 部 and 課; a value that is not among them, or does not parse,
 is dropped and named in ``ignored`` (the page says so in Japanese), and the rest applies."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from kasuhara.figures import fiscal_year_label
 from kasuhara.filterforms import LenientFilters
 
 from .policies import Scope
-from .selectors import MONTHS, Lookups, Period, Selection
+from .selectors import MONTHS, Lookups, Period, Selection, sections_in
 
 #: How many 年度 back the 年度 list goes.
 YEARS_BACK = 10
@@ -38,9 +38,8 @@ class DashboardFilterForm(LenientFilters, forms.Form):
         months = [(m, _("%(m)s月") % {"m": m}) for m in MONTHS]
         self.fields["month_from"].choices = [("", _("4月")), *months]
         self.fields["month_to"].choices = [("", _("3月")), *months]
-        sections = [s for s in lookups.sections
-                    if (scope.department_id is None or s[2] == scope.department_id)
-                    and (scope.section_id is None or s[0] == scope.section_id)]
+        # Today's 課 that exist (an abolished 課's cases count under the 課 that took over its work).
+        sections = [s for s in sections_in(scope, lookups.sections) if s[0] in lookups.active]
         departments: dict[int, str] = {}
         for _pk, _name, department_id, department in sections:
             departments.setdefault(department_id, department)

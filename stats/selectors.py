@@ -8,7 +8,10 @@ The figures (each is one ``kasuhara.figures.Table``; the sentence under it on th
 
 - ``by_type``: cases by 態様. A case with two 態様 counts once in each, so the rows add up to more
   than the cases; a case with none is 「態様の選択なし」.
-- ``by_department`` / ``by_section``: cases by the 部 / 課 of the report.
+- ``by_department`` / ``by_section``: cases by today's 課 of the report, and its 部: a report
+  keeps the 課 it was filed in, and when that 課 was abolished (merged or split) it counts under the
+  課 that took over its work (``Section.current``). The scope and the 部・課 filters follow today's
+  organisation the same way.
 - ``by_month``: cases by the month of their 発生日 (a line chart).
 - ``by_channel``: cases by 場所・手段. ``by_status``: by their state today. ``by_difficulty``: by the
   相談窓口's 難易度 (「未設定」 before it is rated).
@@ -26,7 +29,7 @@ The figures (each is one ``kasuhara.figures.Table``; the sentence under it on th
 - ``measures``: the committee's measures decided in the period (decisions in force, cases in the
   scope): done, overdue (not done, past ``due_on`` today) and in progress.
 
-Small counts: where the view covers one 課 (``Selection.single_section``), a count from 1 to
+Small counts: where the view covers one 課 or a 所属長's own 課 (``single_section``), a count from 1 to
 ``policies.min_cell() - 1`` is shown as 「3件未満」, and a time or a total made from that few cases
 too. So that a hidden cell cannot be subtracted back out of a total, a column of a breakdown
 (by 月, by 場所・手段, …) with exactly one hidden cell hides its next smallest count as well.
@@ -162,18 +165,31 @@ def _when(period: Period, name: str):
     return When(_in(period, name), then=V(THIS))
 
 
+def in_scope(qs, scope: Scope, selection: Selection, section: str = "section"):
+    """Rows whose 課 (at ``section``) is, today, in the scope and the 部・課 filters: by the 課 at the
+    end of its successor chain (``Section.current``) and that 課's 部."""
+    today_section, today_department = f"{section}__current_id", f"{section}__current__department_id"
+    if not scope.whole_city:
+        reach = Q(pk__in=[])
+        if scope.sections:
+            reach |= Q(**{f"{today_section}__in": sorted(scope.sections)})
+        if scope.departments:
+            reach |= Q(**{f"{today_department}__in": sorted(scope.departments)})
+        qs = qs.filter(reach)
+    if selection.department_id is not None:
+        qs = qs.filter(**{today_department: selection.department_id})
+    if selection.section_id is not None:
+        qs = qs.filter(**{today_section: selection.section_id})
+    return qs
+
+
 def _filtered(qs, scope: Scope, selection: Selection, prefix: str = ""):
     """Cases (or rows pointing at cases through ``prefix``) of the scope and the filters."""
     from incidents.lifecycle import UNSUBMITTED
     from incidents.models import IncidentReport
 
     qs = qs.exclude(**{f"{prefix}status__in": sorted(UNSUBMITTED)})
-    for department_id in (scope.department_id, selection.department_id):
-        if department_id is not None:
-            qs = qs.filter(**{f"{prefix}section__department_id": department_id})
-    for section_id in (scope.section_id, selection.section_id):
-        if section_id is not None:
-            qs = qs.filter(**{f"{prefix}section_id": section_id})
+    qs = in_scope(qs, scope, selection, f"{prefix}section")
     if selection.channel:
         qs = qs.filter(**{f"{prefix}channel": selection.channel})
     if selection.type_id is not None:
@@ -266,7 +282,7 @@ def _read_breakdowns(qs, raw: Raw, days: Days, today: datetime.date) -> None:
             timed=Count("id", filter=timed), lost_n=Count("id", filter=Q(work_minutes_lost__gt=0)),
             duration=Sum(_duration(), filter=timed)):
         raw.summary[row["period"]] = row
-    raw.by_section = _pairs(qs.values_list("period", "section_id").annotate(n=Count("*")))
+    raw.by_section = _pairs(qs.values_list("period", "section__current_id").annotate(n=Count("*")))
     raw.by_month = _pairs(qs.annotate(month=ExtractMonth("event_at")).values_list("period", "month")
                           .annotate(n=Count("*")))
     raw.by_channel = _pairs(qs.values_list("period", "channel").annotate(n=Count("*")))
@@ -281,9 +297,9 @@ def _read_breakdowns(qs, raw: Raw, days: Days, today: datetime.date) -> None:
 
 
 #: The grouping sets of ``_read_grouping_sets``, by the columns each groups on (after ``period``).
-GROUPING_COLUMNS = ("section_id", "channel", "status", "difficulty", "month", "acc_lag", "open_age")
+GROUPING_COLUMNS = ("today_section", "channel", "status", "difficulty", "month", "acc_lag", "open_age")
 GROUPING_SETS = {
-    "summary": (), "section": ("section_id",), "channel": ("channel",), "state": ("status", "difficulty"),
+    "summary": (), "section": ("today_section",), "channel": ("channel",), "state": ("status", "difficulty"),
     "month": ("month",), "accept": ("acc_lag",), "open": ("open_age",),
 }
 
@@ -316,8 +332,8 @@ def _read_grouping_sets(qs, raw: Raw, days: Days, today: datetime.date, selectio
     inner = qs.annotate(
         month=ExtractMonth("event_at"), sub_day=TruncDate("submitted_at"), acc_day=TruncDate("accepted_at"),
         is_open=Case(_when_open(OPEN), default=V(False)), timed=Case(_when_timed(), default=V(False)),
-        duration=_duration(),
-    ).values("period", "section_id", "channel", "status", "difficulty", "month", "sub_day", "acc_day", "is_open",
+        duration=_duration(), today_section=F("section__current_id"),
+    ).values("period", "today_section", "channel", "status", "difficulty", "month", "sub_day", "acc_day", "is_open",
              "police_called", "wants_mental_care", "work_minutes_lost", "timed", "duration")
     sql, params = inner.query.sql_with_params()
     first = selection.period.previous().bounds()[0].date() - datetime.timedelta(days=400)
@@ -421,13 +437,7 @@ def read(scope: Scope, selection: Selection, *, today: datetime.date | None = No
 
     # Consultations (相談): by 発生日, or the day received; the 態様 filter does not apply.
     this, previous = selection.period, selection.period.previous()
-    consult = Consultation.objects.all()
-    for department_id in (scope.department_id, selection.department_id):
-        if department_id is not None:
-            consult = consult.filter(section__department_id=department_id)
-    for section_id in (scope.section_id, selection.section_id):
-        if section_id is not None:
-            consult = consult.filter(section_id=section_id)
+    consult = in_scope(Consultation.objects.all(), scope, selection)
     if selection.channel:
         consult = consult.filter(channel=selection.channel)
     counted = {}
@@ -464,10 +474,14 @@ def percentile(values: list[int], q: float) -> float | None:
 
 @dataclass
 class Lookups:
-    """Names of the 部, 課 and 態様 (one query each, shared with the filter form)."""
+    """Names of the 部, 課 and 態様 (one query each, shared with the filter form). ``sections``:
+    today's 課 — those at the end of a successor chain (an abolished 課 with a successor counts
+    under it, so it has no row; one abolished without a successor keeps its row, marked 「（廃止）」,
+    for its old cases); ``active``: the ids of those that exist (the filter offers only these)."""
 
     sections: list[tuple[int, str, int, str]]  # (id, 課, 部 id, 部)
     types: list[tuple[int, str]]
+    active: frozenset[int] = frozenset()
 
     @property
     def departments(self) -> list[tuple[int, str]]:
@@ -481,9 +495,24 @@ def read_lookups() -> Lookups:
     from manual.models import HarassmentType
     from organization.models import Section
 
-    sections = list(Section.objects.order_by("department__order", "department__name", "order", "name")
-                    .values_list("id", "name", "department_id", "department__name"))
-    return Lookups(sections=sections, types=list(HarassmentType.objects.order_by("number").values_list("id", "name")))
+    sections, active = [], set()
+    for pk, name, department_id, department, is_active in (
+            Section.objects.filter(current_id=F("id")).order_by("department__order", "department__name", "order", "name")
+            .values_list("id", "name", "department_id", "department__name", "is_active")):
+        if is_active:
+            active.add(pk)
+        else:
+            name = _("%(section)s（廃止）") % {"section": name}
+        sections.append((pk, name, department_id, department))
+    return Lookups(sections=sections, types=list(HarassmentType.objects.order_by("number").values_list("id", "name")),
+                   active=frozenset(active))
+
+
+def sections_in(scope: Scope, sections: list[tuple[int, str, int, str]]) -> list[tuple[int, str, int, str]]:
+    """The (today's) 課 of ``sections`` a scope covers."""
+    if scope.whole_city:
+        return list(sections)
+    return [s for s in sections if s[0] in scope.sections or s[2] in scope.departments]
 
 
 class Masker:
@@ -554,23 +583,23 @@ def build_tables(raw: Raw, scope: Scope, selection: Selection, lookups: Lookups)
         "連絡票に選ばれた態様ごとの件数。2つ以上の態様が選ばれた事案はそれぞれに数えるため、合計は事案の件数より多くなります。"),
         chart="bar", row_header=_("態様")))
 
-    in_scope = [s for s in lookups.sections
-                if (scope.department_id is None or s[2] == scope.department_id)
-                and (scope.section_id is None or s[0] == scope.section_id)
-                and (selection.department_id is None or s[2] == selection.department_id)
-                and (selection.section_id is None or s[0] == selection.section_id)]
+    shown = [s for s in sections_in(scope, lookups.sections)
+             if (selection.department_id is None or s[2] == selection.department_id)
+             and (selection.section_id is None or s[0] == selection.section_id)]
     by_department: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     names = {}
-    for pk, _name, department_id, department in in_scope:
+    for pk, _name, department_id, department in shown:
         names[department_id] = department
         for i, n in enumerate(pair(raw.by_section, pk)):
             by_department[department_id][i] += n
     tables.append(table("by_department", _("部別の件数"), [(names[d], by_department[d]) for d in names],
-                        _("連絡票を出した職員の所属する部ごとの件数。"), row_header=_("部")))
-    section_rows = [(f"{name}", pair(raw.by_section, pk)) for pk, name, _d, _dn in in_scope
+                        _("連絡票を出した職員の所属する部ごとの件数（いまの組織で数えます：廃止した課の事案は、事務を引き継いだ課の部に入ります）。"),
+                        row_header=_("部")))
+    section_rows = [(f"{name}", pair(raw.by_section, pk)) for pk, name, _d, _dn in shown
                     if any(pair(raw.by_section, pk))]
     tables.append(table("by_section", _("課別の件数"), section_rows,
-                        _("連絡票を出した職員の所属する課ごとの件数（事案のない課は省いています）。"),
+                        _("連絡票を出した職員の所属する課ごとの件数（事案のない課は省いています）。"
+                          "いまの組織で数えます：統合・分割で廃止した課の事案は、事務を引き継いだ課に入ります。"),
                         chart="bar", row_header=_("課")))
     tables.append(table("by_month", _("月別の件数"),
                         [(_("%(m)s月") % {"m": m}, pair(raw.by_month, m)) for m in this.months()],
@@ -660,7 +689,7 @@ def read_cached(scope: Scope, selection: Selection, *, today: datetime.date | No
     if stamp is None:
         return read(scope, selection, today=today)
     key = "stats:raw:" + hashlib.sha256(
-        repr((stamp, today.isoformat(), scope, selection, get_language())).encode()).hexdigest()
+        repr((stamp, today.isoformat(), scope.key, selection, get_language())).encode()).hexdigest()
     try:
         raw = cache.get(key)
     except Exception:  # noqa: BLE001 - the cache is only a shortcut: any failure of it means "read"

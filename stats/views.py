@@ -35,10 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _scope_label(scope: policies.Scope, lookups: selectors.Lookups) -> str:
+    """「市全体」, the 部, or the 課 (「部 課」) the scope covers, joined with 「、」."""
     from django.utils.translation import gettext as _
 
-    if scope.section_id is not None:
-        return next((f"{d} {n}" for pk, n, _i, d in lookups.sections if pk == scope.section_id), "")
-    if scope.department_id is not None:
-        return next((d for _pk, _n, i, d in lookups.sections if i == scope.department_id), "")
-    return _("市全体")
+    if scope.whole_city:
+        return _("市全体")
+    departments = [name for pk, name in lookups.departments if pk in scope.departments]
+    sections = [f"{d} {n}" for pk, n, i, d in lookups.sections if pk in scope.sections and i not in scope.departments]
+    return "、".join(departments + sections)

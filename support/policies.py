@@ -47,8 +47,8 @@ def is_legal_office(user: User) -> bool:
 
 
 def is_building_chief(user: User) -> bool:
-    """The 所属長 of a 課 that manages the building."""
-    return bool(_active(user) and user.is_section_chief and user.section_id and user.section.manages_building)
+    """The 所属長 (holder or 代理) of a 課 that manages the building."""
+    return bool(_active(user) and user.is_building_chief)
 
 
 def _notified(user: User, kinds, pk: int) -> bool:

@@ -11,6 +11,17 @@ ON_CI = bool(os.environ.get("CI"))
 DEMO_PASSWORD = "kasuhara-demo"
 
 
+def with_changes(data: dict, changes: dict) -> dict:
+    """A form's POST data with ``changes`` applied: a value replaces the field's, None leaves the
+    field out (as a browser leaves out an unticked box)."""
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
 def uses_postgres() -> bool:
     from django.db import connection
 

@@ -69,9 +69,16 @@ def test_more_votes_than_eligible_members_is_an_error():
         rules.tally(for_=3, against=1, abstain=0, eligible=3)
 
 
-def _person(pk, section=None, chief=False, director=False):
+def _person(pk, section=None, chief=False, director=False, sections=()):
+    """A person as the rules read them: the 課 they read as 所属長 (their own) and as 部長 (every 課
+    of their 部 among ``sections``), as ``User.chief_sections`` / ``director_sections`` give them."""
+    chief_sections = frozenset({section.pk} if chief and section else ())
+    director_sections = frozenset(
+        s.pk for s in sections if director and section and s.department_id == section.department_id
+    )
     return SimpleNamespace(pk=pk, section=section, section_id=section.pk if section else None,
-                           is_section_chief=chief, is_director=director)
+                           is_section_chief=chief, is_director=director,
+                           chief_sections=chief_sections, director_sections=director_sections)
 
 
 def test_conflicts_are_the_reporter_and_the_heads_of_the_reporters_section_and_department():
@@ -83,7 +90,8 @@ def test_conflicts_are_the_reporter_and_the_heads_of_the_reporters_section_and_d
 
     assert rules.conflict_reason(_person(1, section), report) == "報告者本人"
     assert rules.conflict_reason(_person(2, section, chief=True), report) == "報告者の課の所属長"
-    assert rules.conflict_reason(_person(3, sibling, director=True), report) == "報告者の部の部長"
+    everywhere = (section, sibling, elsewhere)
+    assert rules.conflict_reason(_person(3, sibling, director=True, sections=everywhere), report) == "報告者の部の部長"
     assert rules.conflict_reason(_person(4, sibling, chief=True), report) is None
-    assert rules.conflict_reason(_person(5, elsewhere, director=True), report) is None
+    assert rules.conflict_reason(_person(5, elsewhere, director=True, sections=everywhere), report) is None
     assert rules.conflict_reason(_person(6, section), report) is None

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from incidents.lifecycle import Status
 from incidents.models import Attachment, Channel, IncidentReport, TimelineEntry
-from tests.helpers import require_or_fail, uses_postgres
+from tests.helpers import require_or_fail, uses_postgres, with_changes
 
 JST = ZoneInfo("Asia/Tokyo")
 #: The incident of the sample report: 令和7年6月18日 08:30–09:55 (1時間25分). 08:30 JST is still
@@ -214,11 +214,6 @@ def report_data(users, types):
         data.update(timeline_rows(timeline or []))
         if report is not None:
             data["version"] = str(IncidentReport.objects.get(pk=report.pk).version)
-        for key, value in changes.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        return data
+        return with_changes(data, changes)
 
     return build

@@ -28,6 +28,7 @@ from manual.models import HarassmentType
 from notifications import outbox
 from notifications import services as notice_services
 from notifications.tasks import sweep as notice_sweep
+from organization import demo as organization_demo
 from organization.models import Department, Section, User
 from stats import annual_demo
 from stats import demo as stats_demo
@@ -101,6 +102,8 @@ class Command(BaseCommand):
         with outbox.held() as held, transaction.atomic():
             sections = self._organisation()
             users = self._users(sections)
+            # A 代理 and a renamed 課 (its two people stay out of ``users``: the access tables' roles).
+            organization_demo.load(users, sections, password=DEMO_PASSWORD)
             created = self._reports(users)
             self._counterparts(users)
             self._consultations(users)
