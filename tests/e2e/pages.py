@@ -142,6 +142,26 @@ def prepare_demo() -> None:
                              changes={"difficulty": Difficulty.VERY_HARD, "cross_review": True})
 
 
+def roster_import(*, applied: bool) -> int:
+    """A 職員名簿 import of 20 generated people (one row refused), planned against the demo but not
+    written: 「確認中」 with its file (the preview page), or recorded as 反映済み (the result page)."""
+    from bench.roster import roster, to_bytes
+    from organization import roster as importer
+    from organization.models import RosterImport, User
+
+    state = RosterImport.State.APPLIED if applied else RosterImport.State.PREVIEW
+    record = RosterImport.objects.filter(state=state, filename="demo-roster.csv").first()
+    if record is None:
+        rows = [dict(row) for row in roster(people=200, seed=1).rows[:20]]
+        rows[3]["役割"] = "管理者"
+        data = to_bytes(rows)
+        record = RosterImport(filename="demo-roster.csv", state=state, actor=User.objects.get(username="admin"),
+                              content=b"" if applied else data, applied_at=timezone.now() if applied else None)
+        importer.fill_record(record, importer.plan_import(importer.read_roster(data, record.filename), partial=True))
+        record.save()
+    return record.pk
+
+
 def report_url(title: str, view: str = "detail") -> Callable[[], str]:
     return lambda: reverse(f"incidents:{view}", args=[Demo.report(title)])
 
@@ -341,6 +361,11 @@ PAGES: list[Page] = [
          group="統計ダッシュボード"),
     # 管理
     Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
+    Page("職員名簿を取り込む", path("/admin/organization/rosterimport/import/"), ("admin",)),
+    Page("職員名簿の取込み：反映前の確認",
+         lambda: reverse("admin:organization_rosterimport_preview", args=[roster_import(applied=False)]), ("admin",)),
+    Page("職員名簿の取込み：反映結果",
+         lambda: reverse("admin:organization_rosterimport_result", args=[roster_import(applied=True)]), ("admin",)),
 ]
 
 
