@@ -7,8 +7,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KASUHARA_VAR_DIR=/var/lib/kasuhara
 
 WORKDIR /app
-COPY requirements.txt .
+COPY requirements.txt requirements-ldap.txt ./
 RUN pip install -r requirements.txt
+# Directory sign-in (KASUHARA_LDAP_URL): python-ldap compiles against OpenLDAP's and SASL's headers;
+# the compiler and headers leave again, the run-time libraries stay.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+        gcc libc6-dev libldap2-dev libsasl2-dev \
+    && pip install -r requirements-ldap.txt \
+    && apt-get purge -y --auto-remove gcc libc6-dev libldap2-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN useradd --system --home /app kasuhara \
     && mkdir -p /var/lib/kasuhara/uploads \

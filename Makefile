@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test install install-dev migrate demo lint clean
+.PHONY: run test install install-dev install-ldap migrate demo lint clean
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 が見つかりません"; exit 1; }
@@ -14,12 +14,20 @@ $(BIN)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+# Directory sign-in (LDAP / Active Directory), optional: python-ldap compiles against the Debian
+# packages libldap2-dev and libsasl2-dev (apt-get install libldap2-dev libsasl2-dev).
+$(BIN)/.installed-ldap: $(BIN)/.installed requirements-ldap.txt
+	$(PY) -m pip install --quiet -r requirements-ldap.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed $(BIN)/.installed-ldap requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
+## Production with KASUHARA_LDAP_URL: the runtime dependencies and the directory's.
+install-ldap: $(BIN)/.installed-ldap
 
 migrate: install
 	$(PY) manage.py migrate --noinput

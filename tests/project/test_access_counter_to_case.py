@@ -4,6 +4,8 @@ tests/care/test_referral_access.py): every demo role on every page, allowed (200
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.management import call_command
 from django.test import Client
 
@@ -31,22 +33,34 @@ def pages() -> dict[str, frozenset[str]]:
     }
 
 
-def test_every_role_opens_what_it_may_and_gets_404_elsewhere(db, settings):
-    settings.KASUHARA_DEMO = True
-    call_command("load_demo", stdout=None)
+def force_sign_in(role: str) -> Client:
+    """A client signed in as the demo user ``role`` without the login page."""
     from organization.models import User
 
-    table = pages()
+    client = Client()
+    client.force_login(User.objects.get(username=role))
+    return client
+
+
+def wrong_statuses(table: dict[str, frozenset[str]], sign_in: Callable[[str], Client]) -> list[str]:
+    """Every role of ROLES, signed in by ``sign_in(role)``, on every page of ``table``: what was not
+    200 (allowed) or 404 (refused). tests/project/test_access_directory.py signs them in through
+    the directory instead."""
     wrong = []
     for role in ROLES:
-        client = Client()
-        client.force_login(User.objects.get(username=role))
+        client = sign_in(role)
         for path, allowed in table.items():
             status = client.get(path).status_code
             expected = 200 if role in allowed else 404
             if status != expected:
                 wrong.append(f"{role} {path}: {status}, expected {expected}")
-    assert wrong == []
+    return wrong
+
+
+def test_every_role_opens_what_it_may_and_gets_404_elsewhere(db, settings):
+    settings.KASUHARA_DEMO = True
+    call_command("load_demo", stdout=None)
+    assert wrong_statuses(pages(), force_sign_in) == []
 
 
 def test_before_sign_in_every_page_sends_to_the_login(client, db):

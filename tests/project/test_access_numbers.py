@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
-from tests.project.test_access_counter_to_case import EVERYONE, ROLES
+from tests.project.test_access_counter_to_case import EVERYONE, force_sign_in, wrong_statuses
 
 #: The whole city's numbers, and so the annual report (stats.policies.sees_whole_city).
 CITY = frozenset({"desk", "desk2", "gachief", "gadir", "chair", "member"})
@@ -47,19 +47,7 @@ def pages() -> dict[str, frozenset[str]]:
 def test_every_role_opens_what_it_may_and_gets_404_elsewhere(db, settings):
     settings.KASUHARA_DEMO = True
     call_command("load_demo", stdout=None)
-    from organization.models import User
-
-    table = pages()
-    wrong = []
-    for role in ROLES:
-        client = Client()
-        client.force_login(User.objects.get(username=role))
-        for path, allowed in table.items():
-            status = client.get(path).status_code
-            expected = 200 if role in allowed else 404
-            if status != expected:
-                wrong.append(f"{role} {path}: {status}, expected {expected}")
-    assert wrong == []
+    assert wrong_statuses(pages(), force_sign_in) == []
 
 
 def test_a_refused_page_names_nothing_of_what_it_holds(db, settings):
