@@ -10,9 +10,10 @@ WORKDIR /app
 COPY requirements.txt requirements-ldap.txt ./
 RUN pip install -r requirements.txt
 # Directory sign-in (KASUHARA_LDAP_URL): python-ldap compiles against OpenLDAP's and SASL's headers;
-# the compiler and headers leave again, the run-time libraries stay.
+# the compiler and headers leave again, the run-time libraries stay. postgresql-client-15 (the
+# server's major version) gives `manage.py backup` / `restore` their pg_dump and pg_restore.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 postgresql-client-15 \
         gcc libc6-dev libldap2-dev libsasl2-dev \
     && pip install -r requirements-ldap.txt \
     && apt-get purge -y --auto-remove gcc libc6-dev libldap2-dev libsasl2-dev \

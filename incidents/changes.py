@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from . import policies, services
-from .forms import ActionForm, AssignForm, EscalateForm, NoteForm, RateForm
+from . import policies, retention, services
+from .forms import ActionForm, AssignForm, EscalateForm, HoldForm, NoteForm, RateForm, ReleaseForm
+from .lifecycle import Status
 from .models import Difficulty, EventAction
 
 
@@ -46,6 +47,24 @@ def _action(*, report, actor, data, ip_address):
     services.record_action(report=report, actor=actor, ip_address=ip_address, **data)
 
 
+def _hold(*, report, actor, data, ip_address):
+    retention.set_hold(report=report, actor=actor, hold=True, reason=data["reason"], ip_address=ip_address)
+
+
+def _release(*, report, actor, data, ip_address):
+    retention.set_hold(report=report, actor=actor, hold=False, reason=data["reason"], ip_address=ip_address)
+
+
+def _may_hold(user, report) -> bool:
+    # Offered on closed cases (the only ones the removal touches): the 相談窓口 sets it on closing.
+    return (report.status == Status.CLOSED and not report.legal_hold and report.retention_applied_at is None
+            and policies.can_hold(user, report))
+
+
+def _may_release(user, report) -> bool:
+    return report.legal_hold and policies.can_hold(user, report)
+
+
 CASE_CHANGES: dict[str, Change] = {
     c.name: c
     for c in [
@@ -56,6 +75,9 @@ CASE_CHANGES: dict[str, Change] = {
                _escalate),
         Change("note", _("内部メモ"), NoteForm, policies.can_see_internal, _note),
         Change("action", _("対応の記録"), ActionForm, policies.can_triage, _action),
+        # 保存期間 (incidents/retention.py): 訴訟・警察対応中 stops the removal for this case.
+        Change("hold", _("訴訟・警察対応中（削除の保留）"), HoldForm, _may_hold, _hold),
+        Change("release", _("削除の保留の解除"), ReleaseForm, _may_release, _release),
     ]
 }
 

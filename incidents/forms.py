@@ -578,3 +578,15 @@ class ActionForm(forms.Form):
         if not EARLIEST_DATE <= done_on <= timezone.localdate() + timedelta(days=1):
             raise forms.ValidationError(_("2000年1月1日から明日までの日付を入力してください。"))
         return done_on
+
+
+class HoldForm(forms.Form):
+    title = gettext_lazy("訴訟・警察対応中（保存期間による削除を止める）")
+    submit_label = gettext_lazy("削除を保留する")
+    reason = _text(gettext_lazy("理由（例：損害賠償請求訴訟の係属中、警察の捜査に証拠を提供中）"), rows=2)
+
+
+class ReleaseForm(forms.Form):
+    title = gettext_lazy("訴訟・警察対応中の保留を解除")
+    submit_label = gettext_lazy("保留を解除する")
+    reason = _text(gettext_lazy("解除の理由（例：判決確定）"), rows=2)

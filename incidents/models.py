@@ -223,6 +223,17 @@ class IncidentReport(models.Model):
     #: substring search; kept current by the services on every write.
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
 
+    # 保存期間 (incidents/retention.py): a 訴訟・警察対応中 hold stops the nightly removal for this case;
+    # ``retention_applied_at`` is when the removal ran (its evidence and the 相手方's data are gone).
+    legal_hold = models.BooleanField(_("訴訟・警察対応中（保存期間による削除を止める）"), default=False)
+    legal_hold_reason = models.TextField(_("保留の理由"), blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("保留を設定した人"),
+    )
+    legal_hold_at = models.DateTimeField(_("保留の設定日時"), null=True, blank=True)
+    retention_applied_at = models.DateTimeField(_("保存期間経過による削除の日時"), null=True, blank=True)
+
     # Concurrency: every write (a form save or a lifecycle move) raises ``version``; a form carries
     # the version it was opened at, so a stale form is recognised. ``form_token`` is the token of
     # the form that made the last write (None after a move made elsewhere): the same form posted
@@ -467,6 +478,9 @@ class EventAction(models.TextChoices):
     COUNTERPART_LINKED = "counterpart_linked", _("相手方を紐付け")
     COUNTERPART_UNLINKED = "counterpart_unlinked", _("相手方の紐付けを解除")
     DISCARDED = "discarded", _("下書きの削除")
+    HOLD_SET = "hold_set", _("訴訟・警察対応中（削除の保留）を設定")
+    HOLD_LIFTED = "hold_lifted", _("訴訟・警察対応中（削除の保留）を解除")
+    RETAINED_REMOVED = "retention_removed", _("保存期間経過による削除")
 
 
 class ReportEvent(AuditEvent):
@@ -610,3 +624,27 @@ class LiveEvent(AuditEvent):
     class Meta(AuditEvent.Meta):
         verbose_name = _("対応中の記録の監査記録")
         verbose_name_plural = _("対応中の記録の監査記録")
+
+
+class RetentionRun(models.Model):
+    """One run of the nightly removal of reports past their 保存期間 (``incidents/retention.py``):
+    when, the cut-off, the counts, and per case what was removed (field names and file counts,
+    never the personal data itself)."""
+
+    started_at = models.DateTimeField(_("開始日時"))
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    closed_before = models.DateTimeField(_("この日時より前に完了した事案が対象"))
+    report_count = models.PositiveIntegerField(_("削除した事案"), default=0)
+    file_count = models.PositiveIntegerField(_("削除したファイル"), default=0)
+    counterpart_count = models.PositiveIntegerField(_("匿名化した相手方"), default=0)
+    held_count = models.PositiveIntegerField(_("保留中のため除いた事案"), default=0)
+    #: [{"report": id, "files": n, "fields": [...], "counterparts": [ids], "letters": n}, ...]
+    items = models.JSONField(_("内容"), default=list)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("保存期間経過による削除の記録")
+        verbose_name_plural = _("保存期間経過による削除の記録")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.report_count}"

@@ -184,6 +184,16 @@ def can_triage(user: User, report: IncidentReport) -> bool:
     return _active(user) and user.is_desk
 
 
+def can_hold(user: User, report: IncidentReport) -> bool:
+    """訴訟・警察対応中: the 相談窓口 stops (or lets again) the 保存期間's removal of a closed case's data."""
+    return _active(user) and user.is_desk and report.status not in UNSUBMITTED
+
+
+def can_see_retention_runs(user: User) -> bool:
+    """The record of the 保存期間's removals (no personal data in it): the 相談窓口, the 管理者 and 監査."""
+    return _active(user) and (user.is_desk or user.is_admin or user.is_auditor)
+
+
 def can_decide(user: User, report: IncidentReport) -> bool:
     """The committee's decision, made only by finalising it on the committee's pages: the 対策委員長,
     or whoever chairs a meeting with the case still to decide on its agenda."""

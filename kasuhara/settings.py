@@ -7,9 +7,11 @@ Every variable is listed in README.md, "Configuration".
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,20 +58,35 @@ INSTALLED_APPS = [
     "helpcalls",  # 応援要請: the call for help (issue 11)
     "stats",  # 統計・年次報告: reads every record, writes only the annual report (issue 12)
     "surveys",  # 職員アンケート: anonymous answers with a storage rule of their own (issue 12)
+    "axes",  # failed sign-ins: per account and per address (signin/throttle.py)
+    "django_otp",  # the second factor (signin/otp_services.py)
+    "django_otp.plugins.otp_totp",  # its authenticator apps (TOTP)
+    "django_otp.plugins.otp_static",  # its recovery codes
+    "signin",  # サインインの保護: throttling, the second factor, sessions (issue 14)
+    "audit",  # 監査: the auditor's viewer over every audit trail, and their DB guard (issue 14)
     "demo",
     "kasuhara",  # the project's own pages and commands (accessibility_report)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer carries the policy and the headers (error pages included).
+    "csp.middleware.CSPMiddleware",
+    "kasuhara.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): the second factor typed this session
+    # Pages for a signed-in user show personal data: never stored by a browser or a proxy.
+    "kasuhara.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "signin.middleware.SessionGuardMiddleware",  # idle sign-out, new key on a role change (issue 14)
+    "signin.otp_middleware.SecondFactorMiddleware",  # nothing opens before the second factor (issue 14)
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into our 429 page
 ]
 
 ROOT_URLCONF = "kasuhara.urls"
@@ -106,6 +123,29 @@ AUTH_USER_MODEL = "organization.User"
 from organization.directory import settings_from_env as _directory_settings  # noqa: E402
 
 vars().update(_directory_settings(os.environ))
+# Throttling of failed sign-ins (django-axes; signin/throttle.py, README 「サインインの制限」): its
+# backend is first in AUTHENTICATION_BACKENDS (organization/directory.py) and refuses a locked account or address.
+KASUHARA_SIGNIN_FAILURE_LIMIT = env.int("KASUHARA_SIGNIN_FAILURE_LIMIT", default=5)  # per account
+KASUHARA_SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("KASUHARA_SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+KASUHARA_SIGNIN_LOCK_MINUTES = env.int("KASUHARA_SIGNIN_LOCK_MINUTES", default=15)
+AXES_HANDLER = "signin.throttle.ThrottleHandler"
+AXES_FAILURE_LIMIT = KASUHARA_SIGNIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=KASUHARA_SIGNIN_LOCK_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "organization.audit.client_ip"
+AXES_USERNAME_CALLABLE = "signin.throttle.account_key"
+AXES_LOCKOUT_CALLABLE = "signin.throttle.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The second factor (signin/otp_services.py, README 「二要素認証」): required for 管理者 and the roles
+# that read other people's reports; on by default in production, off in the demo (DJANGO_DEBUG on).
+KASUHARA_REQUIRE_2FA = env.bool("KASUHARA_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("KASUHARA_2FA_ISSUER", default="カスハラ対応システム")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) s before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Idle sign-out (signin/middleware.py) besides the working-day limit SESSION_COOKIE_AGE.
+KASUHARA_IDLE_MINUTES = env.int("KASUHARA_IDLE_MINUTES", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -128,6 +168,44 @@ BEHIND_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 KASUHARA_TRUST_X_FORWARDED_FOR = BEHIND_PROXY
+# HTTPS: on behind the TLS proxy, or with DJANGO_HTTPS=true when Django is reached over TLS some
+# other way. Then plain http is redirected (the container's own /healthz probe excepted) and
+# browsers are told to use https only (HSTS, a year by default; DJANGO_HSTS_SECONDS=0 turns it off).
+HTTPS = env.bool("DJANGO_HTTPS", default=BEHIND_PROXY)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS and not DEBUG else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The browsers' HSTS preload list is for public domains; a city's internal host does not belong there.
+SECURE_HSTS_PRELOAD = False
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (kasuhara/middleware.py): none of these browser features is used. The live
+# record (static/js/live.js) uses only the clipboard, which stays allowed for our own pages.
+KASUHARA_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+)
+# Content-Security-Policy (django-csp): our own files only; no inline script at all, and inline
+# <style> only with the request's nonce (the charts' SVG, kasuhara/charts.py).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# A form sent after its CSRF token went stale (a page left open too long): a Japanese page.
+CSRF_FAILURE_VIEW = "kasuhara.errors.csrf_failure"
 
 # Japanese first; the source strings are Japanese and wrapped in gettext so other languages can follow.
 LANGUAGE_CODE = "ja"
@@ -163,6 +241,10 @@ MEDIA_ROOT = VAR_DIR / "no-public-media"
 
 # Uploads: limits for evidence (per file, per report, and per user for files uploaded with a form
 # that was not saved yet), checked while the request is read (incidents/uploads.py).
+# 保存期間 (incidents/retention.py): a closed case's evidence and its 相手方's personal data are kept to
+# the end of the 年度 it was closed in and this many 年度 more (per the city's 文書管理規程).
+KASUHARA_RETAIN_CLOSED_YEARS = env.int("KASUHARA_RETAIN_CLOSED_YEARS", default=5)
+KASUHARA_RETAIN_FROM_FISCAL_YEAR_END = env.bool("KASUHARA_RETAIN_FROM_FISCAL_YEAR_END", default=True)
 KASUHARA_MAX_UPLOAD_MB = env.int("KASUHARA_MAX_UPLOAD_MB", default=20)
 KASUHARA_MAX_FILES_PER_REPORT = env.int("KASUHARA_MAX_FILES_PER_REPORT", default=20)
 KASUHARA_MAX_REPORT_UPLOAD_MB = env.int("KASUHARA_MAX_REPORT_UPLOAD_MB", default=200)
@@ -212,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.purge_stale_staged_attachments",
         "schedule": 60 * 60,
     },
+    # 保存期間: evidence and the 相手方's personal data of closed cases past their period (nightly).
+    "retention": {
+        "task": "incidents.tasks.apply_retention",
+        "schedule": crontab(hour=env.int("KASUHARA_RETENTION_HOUR", default=3), minute=0),
+    },
     "compact-report-counts": {
         "task": "incidents.tasks.compact_report_counts",
         "schedule": 60 * 60,
@@ -257,7 +344,10 @@ KASUHARA_HELP_POLL_SECONDS = env.int("KASUHARA_HELP_POLL_SECONDS", default=5)
 
 # The report list's index INCLUDEs columns for PostgreSQL's index-only COUNT; SQLite (the demo)
 # simply ignores them, which is fine.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+SILENCED_SYSTEM_CHECKS = [
+    "models.W040",
+    "security.W021",  # HSTS preload: see SECURE_HSTS_PRELOAD above
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from incidents import export_views, queue_views
+from incidents import export_views, queue_views, retention_views
 from kasuhara import views as project_views
 
 admin.site.site_header = "カスハラ対応システム 管理"
@@ -19,9 +19,11 @@ urlpatterns = [
     path("accessibility/", project_views.accessibility, name="accessibility"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/security/", include("signin.urls")),
     path("reports/live/", include("incidents.live_urls")),
     path("reports/", include("incidents.urls")),
     path("queue/", queue_views.queue, name="queue"),
+    path("queue/retention/", retention_views.runs, name="retention_runs"),
     path("queue/export/", export_views.export_page, name="queue_export"),
     path("queue/export/file/", export_views.export_file, name="queue_export_file"),
     path("manual/", include("manual.urls")),
@@ -35,5 +37,6 @@ urlpatterns = [
     path("help/", include("helpcalls.urls")),
     path("stats/", include("stats.urls")),
     path("surveys/", include("surveys.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
     LEGAL_REQUEST_UPDATED = "legal_request_updated", _("法律相談の日程・結果")
     BUILDING_REQUEST = "building_request", _("庁舎管理への依頼")
     BUILDING_REQUEST_ANSWERED = "building_request_answered", _("庁舎管理からの回答")
+    ROLE_CHANGED = "role_changed", _("役割の変更")
 
 
 class Audience(models.TextChoices):
@@ -57,6 +58,7 @@ class Audience(models.TextChoices):
     COLLEAGUES = "colleagues", _("同じ課の職員")
     HEALTH_OFFICE = "health_office", _("職員保健室")
     BUILDING_SECTION = "building_section", _("庁舎を管理する課の所属長")
+    ADMINS = "admins", _("管理者")
 
 
 A = Audience
@@ -175,6 +177,12 @@ SPECS: dict[str, KindSpec] = {
     ),
     Kind.BUILDING_REQUEST_ANSWERED: KindSpec(
         _("庁舎管理の依頼に回答がありました（%(place)s）"), ("support:building", "request"), (A.PERSON,), (A.PERSON,),
+    ),
+    # Separation of duties: the 相談窓口 and the other admins hear of every role granted or withdrawn
+    # (the notice names the person and the role, nothing else; no link: the admin's 役割の変更 shows it).
+    Kind.ROLE_CHANGED: KindSpec(
+        _("役割が変更されました（%(person)s・%(role)s・%(change)s）"), ("", "none"),
+        (A.DESK, A.ADMINS), (A.DESK, A.ADMINS),
     ),
 }
 

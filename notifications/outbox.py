@@ -69,6 +69,7 @@ def _audience_sql(day: datetime.date) -> dict[str, str]:
         Audience.PERSON: f"(u.id = r.n_person OR (r.n_person IS NULL AND {chief_of('r.n_person_section')}))",
         Audience.COLLEAGUES: "u.section_id = r.n_section",
         Audience.HEALTH_OFFICE: "u.is_health_office",
+        Audience.ADMINS: "(u.is_staff OR u.is_superuser)",
         Audience.BUILDING_SECTION: chief_of(f"SELECT s.id FROM {section} s WHERE s.manages_building AND s.is_active"),  # noqa: S608
     }
 

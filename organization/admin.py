@@ -11,12 +11,18 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActingAssignment, ClosingDay, Department, Section, User
-from .policies import chief_conflict
+from . import roles
+from .audit import client_ip
+from .models import ActingAssignment, ClosingDay, Department, RoleEvent, Section, User
 
 # -- 部 and 課 ----------------------------------------------------------------------------------------
 
@@ -189,19 +195,37 @@ class ActingInline(admin.TabularInline):
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = "__all__"  # the role flags are read-only here: 「役割を変更」 (organization.roles) sets them
+        # (and refuses a second 所属長 where the city allows one)
 
-    def clean(self):
-        data = super().clean()
-        section = data.get("section")
-        if data.get("is_section_chief") and section is not None and data.get("is_active", True):
-            holder = chief_conflict(self.instance, section)
-            if holder is not None:
-                self.add_error("is_section_chief", gettext(
-                    "%(section)s の所属長はすでに %(holder)s さんです。この市は一つの課に所属長を一人とする設定です。"
-                    "先に %(holder)s さんの「所属長」を外すか、期間を決めて代理を登録してください。"
-                ) % {"section": section, "holder": holder})
-        return data
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("役割"), choices=roles.role_choices)
+    action = forms.ChoiceField(label=_("操作"), choices=[("grant", _("付与")), ("withdraw", _("取消"))],
+                               widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("例：4月1日付の人事異動、相談窓口担当の交代"),
+                             error_messages={"required": _("理由を入力してください。")})
+
+
+@admin.register(RoleEvent)
+class RoleEventAdmin(admin.ModelAdmin):
+    """役割の変更: read only (the audit trail is never changed or deleted)."""
+
+    list_display = ["at", "actor", "user", "role", "action", "reason", "ip_address"]
+    list_filter = ["action", "role"]
+    list_select_related = ["actor", "user"]
+    search_fields = ["user__username", "user__display_name", "actor__username", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -210,21 +234,25 @@ class UserAdmin(NoDeleteMixin, BaseUserAdmin):
     list_display = [
         "username", "display_name", "employee_number", "section", "is_section_chief", "is_director",
         "is_desk", "is_ga_director", "is_committee_member", "is_committee_chair", "is_health_office",
-        "is_staff", "is_active", "source",
+        "is_auditor", "is_staff", "is_active", "source",
     ]
     list_filter = [
         "is_active", "section__department", "is_section_chief", "is_director", "is_desk", "is_ga_director",
-        "is_committee_member", "is_committee_chair", "is_health_office", "is_staff", "source",
+        "is_committee_member", "is_committee_chair", "is_health_office", "is_auditor", "is_staff", "source",
     ]
     list_select_related = ["section__department"]
     search_fields = ["username", "display_name", "email", "employee_number"]
-    readonly_fields = ["source", "last_login", "date_joined"]
+    # Roles and admin rights change only through 「役割を変更」 (``organization.roles``): recorded,
+    # announced, and never granted to oneself when they read reports.
+    ROLE_FIELDS = ("is_section_chief", "is_director", "is_desk", "is_ga_director", "is_committee_member",
+                   "is_committee_chair", "is_health_office", "is_auditor", "is_staff", "is_superuser")
+    readonly_fields = ["source", "last_login", "date_joined", *ROLE_FIELDS]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("本人情報"), {"fields": ("display_name", "employee_number", "email", "section", "source")}),
         (_("役割"), {"fields": (
             "is_section_chief", "is_director", "is_desk", "is_ga_director",
-            "is_committee_member", "is_committee_chair", "is_health_office",
+            "is_committee_member", "is_committee_chair", "is_health_office", "is_auditor",
         )}),
         (_("管理権限"), {
             "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
@@ -241,6 +269,60 @@ class UserAdmin(NoDeleteMixin, BaseUserAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("admin:organization_user_roles", args=[obj.pk]),
+            gettext("役割・管理権限を変更する（理由を記録し、相談窓口と他の管理者に通知します）"),
+        )
+        return tuple(
+            (name, {**options, "description": link}) if name == _("役割") else (name, options)
+            for name, options in fieldsets
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:user_id>/roles/", self.admin_site.admin_view(self.roles_view), name="organization_user_roles"),
+            *super().get_urls(),
+        ]
+
+    def roles_view(self, request, user_id: int):
+        """「役割を変更」: one role, 付与 or 取消, and the reason; the change goes through
+        ``organization.roles`` (which refuses an admin granting themselves a reading role)."""
+        if not self.has_change_permission(request):
+            raise Http404
+        target = User.objects.filter(pk=user_id).select_related("section__department").first()
+        if target is None:
+            raise Http404
+        form = RoleChangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            change = roles.grant_role if form.cleaned_data["action"] == "grant" else roles.withdraw_role
+            try:
+                event = change(actor=request.user, user=target, role=form.cleaned_data["role"],
+                               reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+            except roles.RoleRefused as refused:
+                form.add_error(None, refused.message)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                if event is None:
+                    self.message_user(request, gettext("変更はありませんでした（すでにその状態です）。"))
+                else:
+                    self.message_user(request, gettext("%(user)s さんの「%(role)s」を%(change)sしました。") % {
+                        "user": target, "role": roles.role_label(event.role), "change": event.get_action_display()})
+                return HttpResponseRedirect(reverse("admin:organization_user_change", args=[target.pk]))
+        held = [str(label) for code, (flag, label) in roles.ROLE_FLAGS.items() if getattr(target, flag)]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("役割を変更：%(user)s") % {"user": target},
+            "opts": self.model._meta, "original": target, "form": form, "held": held,
+            "events": RoleEvent.objects.filter(user=target).select_related("actor").order_by("-at", "-id")[:20],
+        }
+        return TemplateResponse(request, "admin/organization/user/roles.html", context)
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):

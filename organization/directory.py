@@ -31,6 +31,8 @@ logger = logging.getLogger("kasuhara.directory")
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 DIRECTORY_BACKEND = "organization.directory.DirectoryBackend"
+# django-axes first, before either: it refuses a locked account or address (signin/throttle.py).
+THROTTLE_BACKEND = "axes.backends.AxesStandaloneBackend"
 
 #: Active Directory: a user entry with this account name whose ``userAccountControl`` does not have
 #: the ACCOUNTDISABLE bit (2) set; 1.2.840.113556.1.4.803 is the bitwise-AND matching rule.
@@ -137,7 +139,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     ``KASUHARA_LDAP_*`` ones when ``KASUHARA_LDAP_URL`` is set. Every variable is in the README."""
     url = env.get("KASUHARA_LDAP_URL", "").strip()
     if not url:
-        return {"AUTHENTICATION_BACKENDS": [MODEL_BACKEND], "KASUHARA_LDAP_ENABLED": False}
+        return {"AUTHENTICATION_BACKENDS": [THROTTLE_BACKEND, MODEL_BACKEND], "KASUHARA_LDAP_ENABLED": False}
     try:
         import ldap
         from django_auth_ldap import config
@@ -203,7 +205,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     attrlist = list(attributes.values())
 
     return {
-        "AUTHENTICATION_BACKENDS": [DIRECTORY_BACKEND, MODEL_BACKEND],
+        "AUTHENTICATION_BACKENDS": [THROTTLE_BACKEND, DIRECTORY_BACKEND, MODEL_BACKEND],
         "KASUHARA_LDAP_ENABLED": True,
         "AUTH_LDAP_SERVER_URI": url,
         "AUTH_LDAP_START_TLS": start_tls,
@@ -368,6 +370,7 @@ def _record(user, *, built: bool) -> None:
     from django.utils.translation import gettext
 
     before = getattr(user, "_directory_before", None)
+    _record_roles(user, before, built=built)
     if built:
         message, flag = gettext("ディレクトリの初回サインインで作成"), ADDITION
     else:
@@ -379,6 +382,20 @@ def _record(user, *, built: bool) -> None:
     LogEntry.objects.log_actions(user_id=user.pk, queryset=[user], action_flag=flag, change_message=message,
                                  single_object=True)
     logger.info("directory: %s %r (%s)", "created" if built else "updated", user.username, message)
+
+
+#: The reason on the ``RoleEvent`` rows the directory's groups write (organization.roles).
+DIRECTORY_REASON = "ディレクトリのグループ"
+
+
+def _record_roles(user, before: dict[str, Any] | None, *, built: bool) -> None:
+    """Each role the directory's groups granted or withdrew at this sign-in, as a ``RoleEvent``."""
+    from .roles import record_bulk
+
+    changes = [(user, flag, bool(getattr(user, flag))) for flag in ROLE_FLAGS.values()
+               if (getattr(user, flag) if built or before is None else before[flag] != getattr(user, flag))]
+    if changes:
+        record_bulk(changes, actor=None, reason=DIRECTORY_REASON)
 
 
 def _on_populate(sender, user, ldap_user, **kwargs) -> None:

@@ -139,6 +139,7 @@ class Role(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("対策委員")
     COMMITTEE_CHAIR = "committee_chair", _("対策委員長")
     HEALTH_OFFICE = "health_office", _("職員保健室")
+    AUDITOR = "auditor", _("監査")
     ADMIN = "admin", _("管理者")
 
 
@@ -184,6 +185,10 @@ class User(AbstractUser):
     is_health_office = models.BooleanField(
         _("職員保健室（保健師）"), default=False,
         help_text=_("本人が同意したメンタルケアの紹介と、本人が共有を認めた内容だけを読みます。"),
+    )
+    is_auditor = models.BooleanField(
+        _("監査"), default=False,
+        help_text=_("すべての操作記録（監査記録）を検索・出力します。連絡票そのものは読みません。"),
     )
 
     class Meta:
@@ -268,6 +273,7 @@ class User(AbstractUser):
             (self.is_committee_member, Role.COMMITTEE_MEMBER),
             (self.is_committee_chair, Role.COMMITTEE_CHAIR),
             (self.is_health_office, Role.HEALTH_OFFICE),
+            (self.is_auditor, Role.AUDITOR),
             (self.is_admin, Role.ADMIN),
         ):
             if flag:
@@ -438,3 +444,22 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_state_display()}）"
+
+
+class RoleEvent(AuditEvent):
+    """A role granted or withdrawn (``organization.roles``): who, to whom, which role, why. The role
+    flags of ``User`` change only through that service, the 職員名簿 import and the directory's
+    groups, and each change leaves one of these rows."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("付与")
+        WITHDRAWN = "withdrawn", _("取消")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_events", verbose_name=_("対象者"))
+    role = models.CharField(_("役割"), max_length=20)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("理由"), max_length=300)
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("役割の変更")
+        verbose_name_plural = _("役割の変更")

@@ -894,7 +894,7 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kasuhara.roster_import'))")
 
 
-def _write(plan: Plan) -> None:
+def _write(plan: Plan, actor: User | None = None) -> None:
     now = timezone.now()
     grouped_departments: dict[tuple, list[Department]] = defaultdict(list)
     for pk, update in plan.department_updates.items():
@@ -941,6 +941,7 @@ def _write(plan: Plan) -> None:
 
         refresh_succession()
 
+    role_changes = _role_changes(plan)
     if plan.user_updates:
         grouped = defaultdict(list)
         for pk, update in plan.user_updates.items():
@@ -950,12 +951,34 @@ def _write(plan: Plan) -> None:
         for fields, rows in grouped.items():
             User.objects.bulk_update(rows, [f.removesuffix("_id") for f in fields], batch_size=500)
     if plan.user_creates:
-        User.objects.bulk_create([
+        created = User.objects.bulk_create([
             User(username=v["username"], employee_number=v["employee_number"], display_name=v["display_name"],
                  email=v["email"], section_id=section_ids[v["section_code"]], source="roster",
                  password=make_password(None), date_joined=now, **{f: v[f] for f in FLAGS})
             for v in plan.user_creates
         ], batch_size=500)
+        role_changes += [(user, flag, True) for user in created for flag in FLAGS if getattr(user, flag)]
+    if role_changes:
+        from .roles import record_bulk
+
+        record_bulk(role_changes, actor=actor, reason=ROSTER_REASON)
+
+
+#: The reason on the ``RoleEvent`` rows an import writes (organization.roles).
+ROSTER_REASON = "職員名簿の取込み"
+
+
+def _role_changes(plan: Plan) -> list[tuple[User, str, bool]]:
+    """The roles the plan's updates grant or withdraw, against the flags as stored (one query)."""
+    touched = [pk for pk, update in plan.user_updates.items() if any(flag in update for flag in FLAGS)]
+    if not touched:
+        return []
+    changes = []
+    for held in User.objects.filter(pk__in=touched).values("id", *FLAGS):
+        update = plan.user_updates[held["id"]]
+        changes += [(User(pk=held["id"]), flag, bool(update[flag]))
+                    for flag in FLAGS if flag in update and bool(update[flag]) != held[flag]]
+    return changes
 
 
 def apply_import(
@@ -978,7 +1001,7 @@ def apply_import(
             plan = plan_import(parsed, partial=partial)
             if expected_fingerprint and plan.fingerprint != expected_fingerprint:
                 raise StalePlan(plan)
-            _write(plan)
+            _write(plan, actor)
             record = preview or RosterImport(filename=filename[:255])
             record.actor = actor
             record.state = RosterImport.State.APPLIED

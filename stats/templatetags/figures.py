@@ -13,9 +13,10 @@ from kasuhara import charts
 register = template.Library()
 
 
-@register.simple_tag
-def figure_chart(table):
-    return charts.render_svg(table)
+@register.simple_tag(takes_context=True)
+def figure_chart(context, table):
+    request = context.get("request")
+    return charts.render_svg(table, nonce=getattr(request, "csp_nonce", None))
 
 
 @register.filter

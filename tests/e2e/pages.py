@@ -18,7 +18,7 @@ from django.utils import timezone
 ANONYMOUS = "anonymous"
 #: Every demo user (``load_demo``), in the order the results list them.
 USERS = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member",
-         "admin", "nurse", "kanzai")
+         "admin", "nurse", "kanzai", "auditor")
 ROLES = (ANONYMOUS, *USERS)
 SIGNED_IN = USERS
 EVERYONE = ROLES
@@ -211,6 +211,20 @@ def path(url: str) -> Callable[[], str]:
     return lambda: url
 
 
+def lock_out(page) -> int:
+    """Wrong passwords for an account that does not exist until sign-in is stopped: the 429 page."""
+    status = 200
+    for _ in range(6):
+        page.fill("input[name=username]", "no-such-account")
+        page.fill("input[name=password]", "wrong-password")
+        with page.expect_navigation() as navigation:
+            page.click("main button[type=submit]")
+        status = navigation.value.status
+        if status == 429:
+            break
+    return status
+
+
 # (name, url, roles) — names are the policy page's words; one line per page.
 PAGES: list[Page] = [
     Page("ログイン", path("/accounts/login/"), (ANONYMOUS,)),
@@ -241,6 +255,7 @@ PAGES: list[Page] = [
     Page("受付キュー（完了タブ）", path("/queue/?tab=closed"), QUEUE, group="受付キュー"),
     Page("受付キュー（検索）", path("/queue/?q=%E9%9B%BB%E8%A9%B1"), ("desk", "chief"), group="受付キュー"),
     Page("受付キューのエクスポート", path("/queue/export/?tab=all"), QUEUE),
+    Page("保存期間による削除の記録", path("/queue/retention/"), ("desk", "desk2", "admin")),
     Page("受付キューのエクスポート（出力できない列：400）", path("/queue/export/file/?tab=all&columns=no&columns=nonsense&format=csv"),
          ("desk", "chief"), status=400, group="受付キューのエクスポート"),
     # 相談
@@ -359,8 +374,20 @@ PAGES: list[Page] = [
          STATS, group="統計ダッシュボード"),
     Page("統計ダッシュボード（正しくない条件）", path("/stats/?year=abc&section=999999"), ("desk", "chief"),
          group="統計ダッシュボード"),
+    # サインインの設定 (signin/: the second factor; a demo user has none set up)
+    Page("サインインの設定", path("/accounts/security/"), SIGNED_IN),
+    Page("二要素認証の設定", path("/accounts/security/setup/"), ("staff", "desk", "admin")),
+    # サインイン中の端末, and the page of a stopped sign-in (signin/: sessions, throttling)
+    Page("サインイン中の端末", path("/accounts/security/sessions/"), ("staff", "desk", "admin")),
+    Page("サインインを一時的に止めています（429）", path("/accounts/login/"), (ANONYMOUS,), status=429, then=lock_out),
+    # 監査 (audit/: the auditor only)
+    Page("監査記録", path("/audit/"), ("auditor",)),
+    Page("監査記録（正しくない条件）", path("/audit/?report=abc&since=2026-13-01"), ("auditor",), group="監査記録"),
     # 管理
     Page("管理画面（管理メニュー）", path("/admin/"), ("admin",)),
+    Page("役割を変更", lambda: reverse("admin:organization_user_roles",
+                                  args=[__import__("organization.models").models.User.objects.get(username="staff").pk]),
+         ("admin",)),
     Page("職員名簿を取り込む", path("/admin/organization/rosterimport/import/"), ("admin",)),
     Page("職員名簿の取込み：反映前の確認",
          lambda: reverse("admin:organization_rosterimport_preview", args=[roster_import(applied=False)]), ("admin",)),

@@ -4,7 +4,9 @@ in Debian's Chromium at 1366×900 and at 390×844 (a phone).
 On each page listed in ``tests/e2e/pages.py`` (as each role that may open it) axe-core — from the
 pinned ``axe-playwright-python`` package, never a CDN — runs the WCAG 2.0/2.1 A and AA rules; any
 serious or critical violation fails. At 390 px no page may scroll sideways, and two different pages
-never share a title. One more test walks the menu with the keyboard and checks the focus ring.
+never share a title, and the browser reports no Content-Security-Policy violation (a blocked inline
+style or script) while a page loads. One more test walks the menu with the keyboard and checks the
+focus ring.
 
 Every run writes its results to ``var/accessibility/results.json``; with ``A11Y_RECORD=1`` a
 complete run also writes ``kasuhara/accessibility_results.json``, from which the product's
@@ -86,10 +88,13 @@ def settle(page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def check_page(page, base_url: str, entry, seen: dict) -> dict[str, tuple[dict, list[str]]]:
+def check_page(page, base_url: str, entry, seen: dict, csp: list[str] | None = None) -> dict[str, tuple[dict, list[str]]]:
     """Open one page and run axe on it at each screen size (the window is resized, as a person turning
     a tablet or narrowing a window would; the page is not loaded twice): per screen size, the result
-    row and every problem found, in words."""
+    row and every problem found, in words. ``csp`` collects the browser's Content-Security-Policy
+    complaints (``check_role``); any while the page loads fails it."""
+    if csp is not None:
+        csp.clear()
     first = next(iter(VIEWPORTS))
     width, height = VIEWPORTS[first]
     page.set_viewport_size({"width": width, "height": height})
@@ -105,6 +110,9 @@ def check_page(page, base_url: str, entry, seen: dict) -> dict[str, tuple[dict, 
         if status != entry.status:
             notes.append(f"answered {status}, not {entry.status}")
             problems.append(f"answered {status}, expected {entry.status} (at {page.url})")
+        if csp:
+            notes.append("Content-Security-Policy violation")
+            problems += [f"CSP: {message[:200]}" for message in csp]
         if viewport != first:
             page.set_viewport_size({"width": width, "height": height})
             settle(page)
@@ -159,12 +167,14 @@ def check_role(browser, live_server, role: str, seen: dict) -> tuple[dict[str, l
     context = signed_in_context(browser, live_server, role, next(iter(VIEWPORTS)))
     page = context.new_page()
     page.set_default_timeout(15_000)
+    csp: list[str] = []
+    page.on("console", lambda message: csp.append(message.text) if "Content Security Policy" in message.text else None)
     rows: dict[str, list[dict]] = {viewport: [] for viewport in VIEWPORTS}
     failures, titles = [], {}
     try:
         for entry in pages_for(role):
             try:
-                found = check_page(page, live_server.url, entry, seen)
+                found = check_page(page, live_server.url, entry, seen, csp)
             except Exception as error:  # noqa: BLE001 - one broken page must not hide the others
                 problem = f"could not be checked: {str(error).splitlines()[0]}"
                 found = {viewport: ({"page": entry.name, "viewport": viewport, "status": 0, "title": "",

@@ -109,7 +109,6 @@ def test_taps_survive_a_reload_an_offline_period_and_a_closed_tab(page_factory, 
 
 def test_a_step_whose_answer_was_lost_is_sent_again_and_stored_once(page_factory, live_server, users):
     page = page_factory(viewport=PHONE)
-    open_live_view(page, live_server)
     lost = []
 
     def lose_the_answer(route):
@@ -121,10 +120,14 @@ def test_a_step_whose_answer_was_lost_is_sent_again_and_stored_once(page_factory
             return
         route.continue_()
 
+    # Routed before the page opens, so interception is not switched on under a request in flight.
     page.route("**/reports/live/sync/", lose_the_answer)
+    open_live_view(page, live_server)
     tap(page, "警告した")
     expect(page.locator("#live-sync")).to_contain_text("送信待ち 1 件")
-    eventually(lambda: LiveStep.objects.count() == 1)
+    # Now and then (about one run in six since issue 14) the browser holds the page's first sync
+    # for about 10 s with every test-server thread idle; the step queued behind it goes next.
+    eventually(lambda: LiveStep.objects.count() == 1, seconds=30)
     expect(page.locator("#live-steps .badge", has_text="送信待ち")).to_have_count(1)
 
     page.evaluate("window.dispatchEvent(new Event('online'))")  # what a phone does when it is back

@@ -12,6 +12,7 @@ PLACE = "本庁舎1階 市民課 3番窓口"
 
 
 def demo_help_call() -> int:
+    from audit.guard import backdating
     from helpcalls.models import EventAction, HelpAnswer, HelpCall, HelpCallEvent
     from manual.models import HarassmentType
     from organization.models import User
@@ -28,7 +29,8 @@ def demo_help_call() -> int:
     for action, actor, minutes in ((EventAction.CALLED, staff, 0), (EventAction.ANSWERED, chief, 1),
                                    (EventAction.RESOLVED, staff, 12)):
         event = HelpCallEvent.objects.create(call=call, actor=actor, action=action)
-        HelpCallEvent.objects.filter(pk=event.pk).update(at=at + timedelta(minutes=minutes))
+        with backdating():  # the audit tables refuse other UPDATEs (audit.guard)
+            HelpCallEvent.objects.filter(pk=event.pk).update(at=at + timedelta(minutes=minutes))
     return call.pk
 
 

@@ -55,11 +55,12 @@ def acting_form(user: User, **changes) -> dict:
 def test_in_one_chief_mode_the_admin_refuses_a_second_chief_naming_the_holder(users, admin_client, settings):
     settings.KASUHARA_SECTION_CHIEFS = "one"
     staff = users["staff"]  # 市民課, whose 所属長 is 「市民 課長」
-    response = admin_client.post(f"/admin/organization/user/{staff.pk}/change/",
-                                 user_form(staff, is_section_chief="on"))
+    # Roles change on 「役割を変更」 only (organization.roles; tests/organization/test_roles.py).
+    response = admin_client.post(f"/admin/organization/user/{staff.pk}/roles/",
+                                 {"role": "section_chief", "action": "grant", "reason": "人事異動"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "の所属長はすでに 市民 課長 さんです" in page and "代理を登録" in page
+    assert "の所属長はすでに 市民 課長 さんです" in page and "「所属長」を外して" in page
     staff.refresh_from_db()
     assert not staff.is_section_chief
 
@@ -67,8 +68,8 @@ def test_in_one_chief_mode_the_admin_refuses_a_second_chief_naming_the_holder(us
 def test_in_several_chiefs_mode_a_second_chief_is_saved(users, admin_client, settings):
     settings.KASUHARA_SECTION_CHIEFS = "several"
     staff = users["staff"]
-    response = admin_client.post(f"/admin/organization/user/{staff.pk}/change/",
-                                 user_form(staff, is_section_chief="on"))
+    response = admin_client.post(f"/admin/organization/user/{staff.pk}/roles/",
+                                 {"role": "section_chief", "action": "grant", "reason": "人事異動"})
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.is_section_chief

@@ -274,7 +274,8 @@ def _need_python_ldap() -> None:
 def test_without_a_url_only_the_local_accounts():
     from organization.directory import settings_from_env
 
-    assert settings_from_env({})["AUTHENTICATION_BACKENDS"] == ["django.contrib.auth.backends.ModelBackend"]
+    assert settings_from_env({})["AUTHENTICATION_BACKENDS"] == [
+        "axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 
 def test_the_active_directory_example_of_the_readme():
@@ -289,7 +290,8 @@ def test_the_active_directory_example_of_the_readme():
                                   "desk=CN=kasuhara-desk,OU=Groups,DC=city,DC=local;"
                                   "section_chief=CN=kasuhara-deputies,OU=Groups,DC=city,DC=local",
     ))
-    assert built["AUTHENTICATION_BACKENDS"][0] == "organization.directory.DirectoryBackend"
+    assert built["AUTHENTICATION_BACKENDS"][:2] == [
+        "axes.backends.AxesStandaloneBackend", "organization.directory.DirectoryBackend"]
     assert built["AUTH_LDAP_USER_SEARCH"].filterstr == AD_USER_FILTER
     assert built["AUTH_LDAP_USER_FLAGS_BY_GROUP"] == {
         "is_section_chief": ["cn=kasuhara-chiefs,ou=groups,dc=city,dc=local",
@@ -334,7 +336,7 @@ print(settings.AUTHENTICATION_BACKENDS)
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    ("", "['django.contrib.auth.backends.ModelBackend']"),
+    ("", "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend']"),
     ("ldaps://dc01.city.local", "make install-ldap"),
 ])
 def test_without_python_ldap_the_demo_starts_and_a_configured_directory_says_what_is_missing(url, expected, tmp_path):

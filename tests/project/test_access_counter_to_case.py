@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 ROLES = ("staff", "staff2", "chief", "chief2", "director", "desk", "desk2", "gachief", "gadir", "chair", "member",
-         "admin", "nurse", "kanzai")
+         "admin", "nurse", "kanzai", "auditor")
 EVERYONE = frozenset(ROLES)
 
 

@@ -37,8 +37,8 @@ def pages() -> dict[str, frozenset[str]]:
         "/surveys/": EVERYONE,
         f"/surveys/{open_survey}/": EVERYONE,  # the form, or 「既に回答済みです」
         f"/surveys/{last_survey}/": EVERYONE,  # closed: says so
-        # The thank-you only for those who answered (the demo: all but staff, admin and kanzai).
-        f"/surveys/{open_survey}/thanks/": EVERYONE - {"staff", "admin", "kanzai"},
+        # The thank-you only for those who answered (the demo: all but staff, admin, kanzai and auditor).
+        f"/surveys/{open_survey}/thanks/": EVERYONE - {"staff", "admin", "kanzai", "auditor"},
         f"/surveys/{open_survey}/results/": CITY | {"admin"},
         f"/surveys/{last_survey}/results/": CITY | {"admin"},
     }

@@ -1,0 +1,7 @@
+"""監査: the audit viewer for the auditor role (``User.is_auditor``).
+
+It stands alone because it reads every app's audit trail (each ``organization.models.AuditEvent``
+subclass, found at run time, so a trail added later joins by itself) and nothing depends on it: it
+adds one record of its own (``AuditViewEvent``: every search and export is itself on record) and the
+database guard that makes every audit table append-only on PostgreSQL (``migrations/0002``).
+"""
