@@ -36,6 +36,7 @@ class SigninEvent(AuditEvent):
         LOCK_LIFTED = "lock_lifted", _("サインインの制限を解除")
         SIGNED_OUT_OTHERS = "signed_out_others", _("他の端末からサインアウト")
         SIGNED_OUT_ALL = "signed_out_all", _("すべての端末からサインアウト")
+        SECOND_FACTOR = "second_factor", _("二要素認証の変更")
 
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="signin_events", verbose_name=_("対象者")

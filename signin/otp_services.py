@@ -114,7 +114,11 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 def _log(*, by, user, message: str) -> None:
-    """The change in the admin's history of the user (who did what to whose account)."""
+    """The change in the product's audit trail (the 監査 role reads it at /audit/) and in the admin's
+    history of the user: who did what to whose second factor."""
+    from .models import SigninEvent
+
+    SigninEvent.objects.create(actor=by, user=user, action=SigninEvent.Action.SECOND_FACTOR, detail={"change": message})
     LogEntry.objects.log_actions(
         user_id=by.pk, queryset=[user], action_flag=CHANGE, change_message=message, single_object=True,
     )

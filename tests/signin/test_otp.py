@@ -232,6 +232,11 @@ def test_the_admin_resets_a_lost_phone_and_the_history_says_who(users, required,
     assert not StaticToken.objects.filter(device__user=users["desk"]).exists()
     entry = LogEntry.objects.filter(object_id=str(users["desk"].pk)).latest("action_time")
     assert entry.user == users["admin"] and "リセット" in entry.get_change_message()
+    # …and in the product's audit trail, which the 監査 role reads.
+    from signin.models import SigninEvent
+
+    event = SigninEvent.objects.filter(user=users["desk"], action=SigninEvent.Action.SECOND_FACTOR).latest("at")
+    assert event.actor == users["admin"] and "リセット" in event.detail["change"]
     response = signed_in(users["desk"]).get("/queue/")
     assert response["Location"].startswith(SETUP)
 
