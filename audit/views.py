@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.exports import _safe_text
 from organization.audit import client_ip
@@ -50,13 +51,13 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-HEADER = ["日時", "記録の種類", "番号", "操作者", "操作", "対象", "接続元", "詳細"]
+HEADER = [_("日時"), _("記録の種類"), _("番号"), _("操作者"), _("操作"), _("対象"), _("接続元"), _("詳細")]
 
 
 def _csv(rows: Iterator[selectors.Row]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([str(label) for label in HEADER])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for row in rows:
         buffer.seek(0)
