@@ -9,6 +9,10 @@ both apply (one function each, so the two cannot disagree).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
+from django.utils.translation import gettext as _
+
 from .models import Section, User, one_chief_per_section
 
 
@@ -23,3 +27,25 @@ def chief_conflict(user: User, section: Section | int | None) -> User | None:
     if user.pk is not None:
         holders = holders.exclude(pk=user.pk)
     return holders.order_by("pk").first()
+
+
+def chief_taken_message(section, holder) -> str:
+    """Why a second 所属長 is refused (the admin's role page and the 名簿 import say the same)."""
+    return _("%(section)s の所属長はすでに %(holder)s さんです。この市では所属長は一つの課に一人です。"
+             "先に %(holder)s さんの「所属長」を外してください。") % {"section": section, "holder": holder}
+
+
+def second_chiefs(claims: Iterable[tuple[Hashable, object]]) -> list[tuple[object, object]]:
+    """The same rule over many people at once (the 名簿 import plans a whole file): ``claims`` are
+    (課, who) in the order they count — holders who stay first — and the answer is each refused
+    claim with the holder who came first, [(who, holder), …]; none when several are allowed."""
+    if not one_chief_per_section():
+        return []
+    first: dict[Hashable, object] = {}
+    refused = []
+    for section, who in claims:
+        if section in first:
+            refused.append((who, first[section]))
+        else:
+            first[section] = who
+    return refused

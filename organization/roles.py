@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import RoleEvent, User
-from .policies import chief_conflict
+from .policies import chief_conflict, chief_taken_message
 
 #: Role code (``RoleEvent.role``) → the flag on ``User`` and its label.
 ROLE_FLAGS: dict[str, tuple[str, str]] = {
@@ -84,9 +84,7 @@ def _change(*, actor: User, user: User, role: str, reason: str, ip_address: str 
         if grant and role == "section_chief" and target.is_active:
             holder = chief_conflict(target, target.section_id)
             if holder is not None:
-                raise ValidationError(gettext(
-                    "%(section)s の所属長はすでに %(holder)s さんです。先に %(holder)s さんの「所属長」を外してください。"
-                ) % {"section": target.section, "holder": holder})
+                raise ValidationError(chief_taken_message(target.section, holder))
         setattr(target, flag, grant)
         target.save(update_fields=[flag])
         setattr(user, flag, grant)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Department, RosterImport, Section, User, one_chief_per_section
+from .policies import chief_taken_message, second_chiefs
 
 # -- the file --------------------------------------------------------------------------------------
 
@@ -655,35 +656,32 @@ class _Planner:
             self.refuse(row, message)
 
     def _second_chiefs(self, rows, sections, by_number) -> set[int]:
-        """One 所属長 per 課: holders the file leaves as they are come first, then the rows in order."""
+        """One 所属長 per 課 (``policies.second_chiefs``, the rule the admin applies one person at a
+        time): holders the file leaves as they are count first, then the rows that keep their
+        課 and role, then the other rows in file order."""
         in_file = {row.employee_number for row in rows}
         leaving = {row.employee_number for row in self.parsed.rows if row.leaving}
-        holders: dict[int | str, str] = {}
-        names = {}
         mentioned = self.parsed.mentioned_numbers
+        claims = []
         for u in self.users:  # holders the file leaves as they are (a full roster deactivates the others)
             number = u["employee_number"]
             stays = self.plan.partial or not number or number in mentioned
             if (u["is_section_chief"] and u["is_active"] and u["section_id"] and stays
                     and (not number or (number not in in_file and number not in leaving))):
-                holders.setdefault(u["section_id"], u["display_name"] or u["username"])
-        refused = set()
-        ordered = sorted(rows, key=lambda r: (not self._keeps_chief(r, sections, by_number), r.line))
-        for row in ordered:
+                claims.append((u["section_id"], u["display_name"] or u["username"]))
+        for row in sorted(rows, key=lambda r: (not self._keeps_chief(r, sections, by_number), r.line)):
             user = by_number.get(row.employee_number)
             chief = row.flags.get("is_section_chief") if row.flags and "is_section_chief" in row.flags else (
                 bool(user and user["is_section_chief"]))
-            if not chief:
-                continue
-            section = sections[row.section_code]
-            key = section["id"] or section["code"]
-            names.setdefault(key, section["name"])
-            if key in holders:
-                self._refuse_line(rows, row.line, _("%(section)sの所属長は%(holder)sさんです。この市では所属長は一つの課に一人です。")
-                                  % {"section": section["name"], "holder": holders[key]})
+            if chief:
+                section = sections[row.section_code]
+                claims.append((section["id"] or section["code"], row))
+        refused = set()
+        for row, holder in second_chiefs(claims):
+            if isinstance(row, RosterRow):
+                self._refuse_line(rows, row.line, chief_taken_message(
+                    sections[row.section_code]["name"], holder.name if isinstance(holder, RosterRow) else holder))
                 refused.add(row.line)
-            else:
-                holders[key] = row.name
         return refused
 
     @staticmethod
