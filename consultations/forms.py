@@ -157,6 +157,32 @@ class ReopenForm(forms.Form):
     )
 
 
+def _reason(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={**_required(gettext_lazy("理由を入力してください。")),
+                        "max_length": gettext_lazy("%(limit_value)s文字以内で入力してください。")},
+    )
+
+
+class HoldForm(forms.Form):
+    """訴訟・警察対応中: keep the consultation's text past its 保存期間 (as on a report's page)."""
+
+    reason = _reason(gettext_lazy("理由（例：損害賠償請求訴訟の係属中、警察の捜査に協力中）"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "hold-%s")  # beside the 再開 form's 理由 on the same page
+        super().__init__(*args, **kwargs)
+
+
+class ReleaseForm(forms.Form):
+    reason = _reason(gettext_lazy("解除の理由（例：判決確定）"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "release-%s")
+        super().__init__(*args, **kwargs)
+
+
 class LinkForm(forms.Form):
     report = forms.ModelChoiceField(
         label=gettext_lazy("関連付ける発生連絡票"),

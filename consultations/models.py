@@ -97,6 +97,16 @@ class Consultation(models.Model):
     )
     created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    # 保存期間 (consultations/retention.py): a closed consultation's free text is removed with the
+    # reports' (same period); a 訴訟・警察対応中 hold here, or on the linked report, stops it.
+    legal_hold = models.BooleanField(_("訴訟・警察対応中（保存期間による削除を止める）"), default=False)
+    legal_hold_reason = models.TextField(_("保留の理由"), blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("保留を設定した人"),
+    )
+    legal_hold_at = models.DateTimeField(_("保留の設定日時"), null=True, blank=True)
+    retention_applied_at = models.DateTimeField(_("保存期間経過による削除の日時"), null=True, blank=True)
     #: Folded (``kasuhara.textnorm.fold``) 何があったか, 相談したいこと, 回答 and 対応の記録, for the
     #: queue's substring search; kept current by the services on every write.
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
@@ -187,6 +197,9 @@ class EventAction(models.TextChoices):
     REOPENED = "reopened", _("再開")
     REPORT_LINKED = "report_linked", _("発生連絡票と関連付け")
     REPORT_CREATED = "report_created", _("発生連絡票の下書きを作成")
+    HOLD_SET = "hold_set", _("訴訟・警察対応中（削除の保留）を設定")
+    HOLD_LIFTED = "hold_lifted", _("訴訟・警察対応中（削除の保留）を解除")
+    RETAINED_REMOVED = "retention_removed", _("保存期間経過による削除")
 
 
 class ConsultationEvent(AuditEvent):

@@ -6,7 +6,8 @@ A consultation is confidential (労働施策総合推進法の指針: privacy of
 - the 所属長 of the author's 課 and the 部長 of its 部 read it only when the author chose to share it;
 - nobody else, 管理者 and 委員 included. A consultation a user may not read answers 404.
 
-Only the 相談窓口 answers, assigns, records follow-ups and internal notes, closes and reopens.
+Only the 相談窓口 answers, assigns, records follow-ups and internal notes, closes and reopens, and
+sets or lifts the legal hold (訴訟・警察対応中) that keeps a closed consultation past its 保存期間.
 The author or the 相談窓口 may link it to a 発生連絡票 or make a draft from it.
 """
 
@@ -45,6 +46,11 @@ def can_view(user: User, consultation: Consultation) -> bool:
 def can_answer(user: User) -> bool:
     """The 相談窓口 answers, assigns, records follow-ups and notes, closes and reopens."""
     return _active(user) and bool(user.is_desk)
+
+
+def can_hold(user: User, consultation: Consultation) -> bool:
+    """訴訟・警察対応中: the 相談窓口 stops (or lets again) the 保存期間's removal of the consultation's text."""
+    return can_answer(user)
 
 
 def can_see_notes(user: User) -> bool:

@@ -211,6 +211,36 @@ def reopen(*, consultation: Consultation, actor: User, reason: str = "", ip_addr
     return consultation
 
 
+@transaction.atomic
+def set_hold(
+    *, consultation: Consultation, actor: User, hold: bool, reason: str, ip_address: str | None = None
+) -> Consultation:
+    """訴訟・警察対応中: the 相談窓口 stops (or allows again) the 保存期間's removal of the
+    consultation's text (``consultations/retention.py``), with a reason, as on a report."""
+    if not policies.can_hold(actor, consultation):
+        raise PermissionDenied
+    consultation = _locked(consultation)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("理由を入力してください。"))
+    if consultation.legal_hold == hold:
+        raise ValidationError(_("すでに設定されています。") if hold else _("保留は設定されていません。"))
+    if hold and consultation.state != State.CLOSED:
+        raise ValidationError(_("削除を保留できるのは完了した相談だけです。"))
+    if hold and consultation.retention_applied_at is not None:
+        raise ValidationError(_("保存期間を過ぎたため、この相談の内容はすでに削除されています。"))
+    consultation.legal_hold = hold
+    consultation.legal_hold_reason = reason if hold else ""
+    consultation.legal_hold_by = actor if hold else None
+    consultation.legal_hold_at = timezone.now() if hold else None
+    consultation.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_by", "legal_hold_at",
+                                     "updated_at"])
+    record_event(consultation=consultation, actor=actor,
+                 action=EventAction.HOLD_SET if hold else EventAction.HOLD_LIFTED, ip_address=ip_address,
+                 detail={"reason": reason})
+    return consultation
+
+
 def _check_report_owner(consultation: Consultation, report: IncidentReport) -> None:
     if report.reporter_id != consultation.author_id:
         raise ValidationError(_("関連付けられるのは相談者本人の発生連絡票だけです。"))

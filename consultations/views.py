@@ -105,6 +105,10 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
             "close_form": forms.CloseForm(),
             "reopen_form": forms.ReopenForm(),
         }
+        if _may_hold(user, consultation):
+            context["hold_form"] = forms.HoldForm()
+        if _may_release(user, consultation):
+            context["release_form"] = forms.ReleaseForm()
     if context["can_link"] and consultation.linked_report is None:
         context["link_form"] = forms.LinkForm(reports=selectors.linkable_reports(consultation))
     context |= bound
@@ -124,6 +128,17 @@ class Action:
 
 def _desk(user: User, consultation: Consultation) -> bool:
     return policies.can_answer(user)
+
+
+def _may_hold(user: User, consultation: Consultation) -> bool:
+    """Offered on a closed consultation (the only ones the removal touches) whose text is still
+    there, as on a report's page."""
+    return (consultation.state == State.CLOSED and not consultation.legal_hold
+            and consultation.retention_applied_at is None and policies.can_hold(user, consultation))
+
+
+def _may_release(user: User, consultation: Consultation) -> bool:
+    return consultation.legal_hold and policies.can_hold(user, consultation)
 
 
 def _plain(form_class: type[Form]) -> Callable[[QueryDict, Consultation], Form]:
@@ -161,6 +176,19 @@ ACTIONS: dict[str, Action] = {
         "reopen_form", _plain(forms.ReopenForm), _desk,
         lambda c, user, ip, data: services.reopen(consultation=c, actor=user, reason=data["reason"], ip_address=ip),
         _lazy("相談を再開しました。"),
+    ),
+    # 保存期間 (consultations/retention.py): 訴訟・警察対応中 keeps this consultation's text.
+    "hold": Action(
+        "hold_form", _plain(forms.HoldForm), policies.can_hold,
+        lambda c, user, ip, data: services.set_hold(consultation=c, actor=user, hold=True, reason=data["reason"],
+                                                    ip_address=ip),
+        _lazy("訴訟・警察対応中として、保存期間による削除を保留しました。"),
+    ),
+    "release": Action(
+        "release_form", _plain(forms.ReleaseForm), policies.can_hold,
+        lambda c, user, ip, data: services.set_hold(consultation=c, actor=user, hold=False, reason=data["reason"],
+                                                    ip_address=ip),
+        _lazy("削除の保留を解除しました。"),
     ),
     "link": Action(
         "link_form", lambda data, c: forms.LinkForm(data, reports=selectors.linkable_reports(c)),

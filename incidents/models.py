@@ -627,9 +627,9 @@ class LiveEvent(AuditEvent):
 
 
 class RetentionRun(models.Model):
-    """One run of the nightly removal of reports past their 保存期間 (``incidents/retention.py``):
-    when, the cut-off, the counts, and per case what was removed (field names and file counts,
-    never the personal data itself)."""
+    """One run of the nightly removal of reports and consultations past their 保存期間
+    (``incidents/retention.py``): when, the cut-off, the counts, and per case and per consultation
+    what was removed (field names and counts, never the personal data itself)."""
 
     started_at = models.DateTimeField(_("開始日時"))
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
@@ -640,6 +640,11 @@ class RetentionRun(models.Model):
     held_count = models.PositiveIntegerField(_("保留中のため除いた事案"), default=0)
     #: [{"report": id, "files": n, "fields": [...], "counterparts": [ids], "letters": n}, ...]
     items = models.JSONField(_("内容"), default=list)
+    # 相談 (consultations/retention.py), in the same run.
+    consultation_count = models.PositiveIntegerField(_("削除した相談"), default=0)
+    consultation_held_count = models.PositiveIntegerField(_("保留中のため除いた相談"), default=0)
+    #: [{"consultation": id, "fields": [...], "follow_ups": n, "notes": n}, ...]
+    consultation_items = models.JSONField(_("相談の内容"), default=list)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -20,6 +20,9 @@ What is kept: everything the statistics count (態様, dates, channel, 課, stat
 times, sex and age band), the 要求内容・言動・経過 as the case's own record, and every audit event.
 A case reopened after closing is not ``closed`` and is not touched; nothing is done twice (a case
 once removed carries ``retention_applied_at``).
+
+The same run handles closed 相談 under the same rule (``consultations/retention.py``): their free
+text goes, their statistics stay; held by their own hold or by the hold of the linked report.
 """
 
 from __future__ import annotations
@@ -165,9 +168,24 @@ def run(*, now: datetime | None = None) -> RetentionRun:
     record.counterpart_count = sum(len(item["counterparts"]) for item in items)
     record.held_count = IncidentReport.objects.filter(
         status=Status.CLOSED, closed_at__lt=cutoff, retention_applied_at__isnull=True, legal_hold=True).count()
+    _run_consultations(record, now=now, cutoff=cutoff)
     record.finished_at = timezone.now()
     record.save()
     return record
+
+
+def _run_consultations(record: RetentionRun, *, now: datetime, cutoff: datetime) -> None:
+    """相談 under the same rule (``consultations/retention.py``), one by one, into the same record."""
+    from consultations import retention as consultations
+
+    items: list[dict] = []
+    for pk in list(consultations.due(cutoff).order_by("closed_at", "pk").values_list("pk", flat=True)):
+        removed = consultations.remove(pk, now=now, cutoff=cutoff)
+        if removed is not None:
+            items.append(removed.as_dict())
+    record.consultation_items = items
+    record.consultation_count = len(items)
+    record.consultation_held_count = consultations.held(cutoff).count()
 
 
 @transaction.atomic

@@ -242,7 +242,8 @@ MEDIA_ROOT = VAR_DIR / "no-public-media"
 # Uploads: limits for evidence (per file, per report, and per user for files uploaded with a form
 # that was not saved yet), checked while the request is read (incidents/uploads.py).
 # 保存期間 (incidents/retention.py): a closed case's evidence and its 相手方's personal data are kept to
-# the end of the 年度 it was closed in and this many 年度 more (per the city's 文書管理規程).
+# the end of the 年度 it was closed in and this many 年度 more (per the city's 文書管理規程); a closed
+# 相談's free text too (consultations/retention.py).
 KASUHARA_RETAIN_CLOSED_YEARS = env.int("KASUHARA_RETAIN_CLOSED_YEARS", default=5)
 KASUHARA_RETAIN_FROM_FISCAL_YEAR_END = env.bool("KASUHARA_RETAIN_FROM_FISCAL_YEAR_END", default=True)
 KASUHARA_MAX_UPLOAD_MB = env.int("KASUHARA_MAX_UPLOAD_MB", default=20)

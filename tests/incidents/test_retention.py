@@ -260,10 +260,12 @@ def test_the_command_counts_first_and_then_removes(closed_case, monkeypatch, dja
     monkeypatch.setattr(timezone, "now", lambda: FIRST_REMOVED)
     out = io.StringIO()
     call_command("retention", "--dry-run", stdout=out)
-    assert out.getvalue().strip() == "closed before 2026-04-01: 1 to remove, 0 on legal hold"
+    assert out.getvalue().splitlines() == ["closed before 2026-04-01: 1 to remove, 0 on legal hold",
+                                           "consultations: 0 to remove, 0 on legal hold"]
     assert IncidentReport.objects.get(pk=report.pk).counterpart_name == "山田太郎"
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("retention", stdout=out)
-    assert out.getvalue().strip() == "removed 1 cases, 2 files, 1 counterparts; 0 on legal hold"
+    assert out.getvalue().splitlines() == ["removed 1 cases, 2 files, 1 counterparts; 0 on legal hold",
+                                           "removed 0 consultations; 0 on legal hold"]
     assert not any(_stored(f) for f in files)
