@@ -10,7 +10,7 @@ from django.db.models import F
 
 from notifications.kinds import Audience, Kind
 from notifications.outbox import fan_out, section_columns
-from notifications.rules import rule_for
+from notifications.rules import rules_for
 
 from .lifecycle import chief_confirmation_on
 from .models import IncidentReport
@@ -28,10 +28,6 @@ def report_rows(report_id: int):
     )
 
 
-def is_urgent(report: IncidentReport, type_codes: list[str]) -> bool:
-    return report.police_called or report.harassment_types.filter(code__in=type_codes).exists()
-
-
 def after_move(*, report: IncidentReport, move: str, event: ReportEvent, actor: User) -> None:
     if move == "submit":
         submitted(report=report, event=event, actor=actor)
@@ -43,16 +39,14 @@ def after_move(*, report: IncidentReport, move: str, event: ReportEvent, actor: 
 def submitted(*, report: IncidentReport, event: ReportEvent, actor: User) -> list[int]:
     """The 相談窓口 and the 所属長 (only the 相談窓口 where the 所属長 step is off); an urgent report
     goes to them and to the urgent rule's recipients at once, as one 至急 notice each."""
-    normal, urgent = rule_for(Kind.REPORT_SUBMITTED), rule_for(Kind.REPORT_URGENT)
+    normal, urgent = rules_for(Kind.REPORT_SUBMITTED, Kind.REPORT_URGENT)
     audiences = list(normal.audiences) if normal.enabled else []
     if not chief_confirmation_on():
         audiences = [a for a in audiences if a != Audience.SECTION_CHIEF]
-    params = {
-        "report": report.pk,
-        "types": "、".join(report.harassment_types.order_by("number").values_list("name", flat=True)),
-    }
+    types = list(report.harassment_types.order_by("number").values_list("name", "code"))
+    params = {"report": report.pk, "types": "、".join(name for name, _code in types)}
     rows = report_rows(report.pk)
-    if urgent.enabled and is_urgent(report, urgent.type_codes):
+    if urgent.enabled and (report.police_called or any(code in urgent.type_codes for _name, code in types)):
         return fan_out(Kind.REPORT_URGENT, rows, key=str(event.pk), params={**params, "police": report.police_called},
                        actor=actor, extra_audiences=audiences, rule=urgent)
     return fan_out(Kind.REPORT_SUBMITTED, rows, key=str(event.pk), params=params, actor=actor, audiences=audiences,

@@ -25,6 +25,12 @@ def rule_for(kind: str) -> NoticeRule:
     return rule if rule is not None else NoticeRule(kind=kind, **defaults(kind))
 
 
+def rules_for(*kinds: str) -> list[NoticeRule]:
+    """The rules of these kinds, in that order (one query)."""
+    rows = {rule.kind: rule for rule in NoticeRule.objects.filter(kind__in=kinds)}
+    return [rows.get(kind) or NoticeRule(kind=kind, **defaults(kind)) for kind in kinds]
+
+
 def all_rules() -> dict[str, NoticeRule]:
     """Every kind's rule (one query)."""
     rows = {rule.kind: rule for rule in NoticeRule.objects.all()}
