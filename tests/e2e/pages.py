@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 from django.utils import timezone
@@ -225,6 +226,87 @@ def lock_out(page) -> int:
     return status
 
 
+def second_factor_user(username: str, *, app: bool):
+    """A member of ``staff``'s 課 with the demo password (not one of ``USERS``: their pages stay open),
+    with an authenticator app set up (``app``) or none."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from organization.models import User
+    from signin import otp_services
+
+    staff = User.objects.get(username="staff")
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": "二要素 確認", "section": staff.section})
+    if created:
+        user.set_password("kasuhara-demo")
+        user.save()
+    if not app:
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+    elif not otp_services.has_second_factor(user):
+        device = otp_services.pending_device(user=user)
+        outcome, _codes = otp_services.confirm_setup(user=user, device=device, code=app_code(device))
+        assert outcome.ok
+    return user
+
+
+def app_code(device) -> str:
+    """The 6 digits the authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=0):06d}"
+
+
+def origin(page) -> str:
+    """``http://host:port`` of the page open."""
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def sign_in_by_form(page, username: str) -> int:
+    """A fresh sign-in through the form (earlier pages' cookies dropped); the status it ends on."""
+    page.context.clear_cookies()
+    page.goto(origin(page) + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "kasuhara-demo")
+    with page.expect_navigation() as navigation:
+        page.click("main button[type=submit]")
+    return navigation.value.status
+
+
+def awaiting_code(page) -> int:
+    """Signed in by password, the authenticator app's code not typed yet: the code page."""
+    second_factor_user("otp-verify", app=True)
+    return sign_in_by_form(page, "otp-verify")
+
+
+def wrong_code(page) -> int:
+    """The code page after a wrong code (its message, the field marked)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    awaiting_code(page)
+    right = app_code(TOTPDevice.objects.get(user__username="otp-verify", confirmed=True))
+    page.fill("input[name=code]", "000000" if right != "000000" else "111111")
+    with page.expect_navigation() as navigation:
+        page.click("main button[type=submit]")
+    return navigation.value.status
+
+
+def recovery_codes(page) -> int:
+    """The setup done with the app's first code: the ten recovery codes, shown once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    second_factor_user("otp-setup", app=False)
+    sign_in_by_form(page, "otp-setup")
+    page.goto(origin(page) + "/accounts/security/setup/")
+    device = TOTPDevice.objects.get(user__username="otp-setup", confirmed=False)
+    page.fill("input[name=code]", app_code(device))
+    with page.expect_navigation() as navigation:
+        page.click("main button[type=submit]")
+    return navigation.value.status
+
+
 # (name, url, roles) — names are the policy page's words; one line per page.
 PAGES: list[Page] = [
     Page("ログイン", path("/accounts/login/"), (ANONYMOUS,)),
@@ -380,6 +462,12 @@ PAGES: list[Page] = [
     # サインイン中の端末, and the page of a stopped sign-in (signin/: sessions, throttling)
     Page("サインイン中の端末", path("/accounts/security/sessions/"), ("staff", "desk", "admin")),
     Page("サインインを一時的に止めています（429）", path("/accounts/login/"), (ANONYMOUS,), status=429, then=lock_out),
+    # The second factor's pages of one sign-in (signed in by the form as users of their own; last of
+    # the anonymous pages, since they leave that browser signed in)
+    Page("二要素認証のコード入力", path("/accounts/login/"), (ANONYMOUS,), then=awaiting_code),
+    Page("二要素認証のコード入力（正しくないコード）", path("/accounts/login/"), (ANONYMOUS,), then=wrong_code,
+         group="二要素認証のコード入力"),
+    Page("回復コード（二要素認証の設定の直後）", path("/accounts/login/"), (ANONYMOUS,), then=recovery_codes),
     # 監査 (audit/: the auditor only)
     Page("監査記録", path("/audit/"), ("auditor",)),
     Page("監査記録（正しくない条件）", path("/audit/?report=abc&since=2026-13-01"), ("auditor",), group="監査記録"),
