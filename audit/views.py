@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 
@@ -14,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.exports import _safe_text
+from kasuhara import csvstream
 from organization.audit import client_ip
 
 from . import selectors, services
@@ -46,44 +44,30 @@ def search(request: HttpRequest) -> HttpResponse:
                              ip_address=client_ip(request))
     query = request.GET.copy()
     query.pop("page", None)
-    response = render(request, "audit/search.html", {"form": form, "page": page, "query": query.urlencode()})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "audit/search.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-HEADER = [_("日時"), _("記録の種類"), _("番号"), _("操作者"), _("操作"), _("対象"), _("接続元"), _("詳細")]
+HEADER = [_("日時"), _("記録の種類"), _("番号"), _("操作者"), _("操作"), _("対象"), _("内容"), _("接続元"), _("詳細")]
 
 
-def _csv(rows: Iterator[selectors.Row]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(label) for label in HEADER])
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def _cells(rows: Iterator[selectors.Row]) -> Iterator[list]:
     for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([
-            f"{timezone.localtime(row.at):%Y-%m-%d %H:%M:%S}", _safe_text(row.table), row.id, _safe_text(row.actor),
-            _safe_text(row.action), _safe_text(row.record), row.ip,
-            _safe_text(json.dumps(row.detail, ensure_ascii=False)) if row.detail else "",
-        ])
-        yield buffer.getvalue().encode("utf-8")
+        yield [timezone.localtime(row.at), row.table, row.id, row.actor, row.action, row.record, row.note, row.ip,
+               json.dumps(row.detail, ensure_ascii=False) if row.detail else ""]
 
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if request.GET and not form.is_valid():
-        response = render(request, "audit/search.html", {"form": form, "page": None, "query": ""}, status=400)
-        response["Cache-Control"] = "no-store"
-        return response
+        return render(request, "audit/search.html", {"form": form, "page": None, "query": ""}, status=400)
     filters = form.filters() if request.GET else selectors.Filters()
     qs = selectors.events(filters)
     count = qs.count() if qs is not None else 0
     services.record_view(actor=request.user, action=AuditViewEvent.Action.EXPORTED,
                          filters=form.described() if request.GET else {}, row_count=count,
                          ip_address=client_ip(request))
-    response = StreamingHttpResponse(_csv(selectors.iter_rows(filters)), content_type="text/csv; charset=utf-8")
+    stream = csvstream.stream(HEADER, _cells(selectors.iter_rows(filters)), datetime_format="%Y-%m-%d %H:%M:%S")
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
-    response["Cache-Control"] = "no-store"
     return response

@@ -48,10 +48,11 @@ def clear() -> None:
 
     from organization.models import Department, RoleEvent, RosterImport, Section, User
 
-    RosterImport.objects.all().delete()
-    with connection.cursor() as cursor:  # the role events name the users; an audit table refuses DELETE
-        cursor.execute(f"TRUNCATE {RoleEvent._meta.db_table}" if connection.vendor == "postgresql"
-                       else f"DELETE FROM {RoleEvent._meta.db_table}")  # noqa: S608 (a model's table name)
+    # The role events name the users; an audit table (an applied import too) refuses DELETE.
+    with connection.cursor() as cursor:
+        for table in (RosterImport._meta.db_table, RoleEvent._meta.db_table):
+            cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql"
+                           else f"DELETE FROM {table}")  # noqa: S608 (a model's table name)
     User.objects.exclude(employee_number="").delete()
     Section.objects.update(successor=None, current=None)
     Section.objects.exclude(code="").delete()

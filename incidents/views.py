@@ -304,6 +304,5 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=request.GET.get("inline") != "1",
         filename=attachment.original_name,
     )
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
     return response

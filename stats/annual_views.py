@@ -184,5 +184,4 @@ def annual_xlsx(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
     ascii_name, japanese_name = xlsx.file_names(report)
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(japanese_name)}"
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -143,7 +143,6 @@ def legal_file(request: HttpRequest, pk: int) -> FileResponse:
         legal.report_file.open("rb"), content_type=legal.report_file_type,
         as_attachment=request.GET.get("inline") != "1", filename=legal.report_file_name or "report",
     )
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
     return response
 

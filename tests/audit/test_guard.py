@@ -7,12 +7,15 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from audit.guard import audit_tables, backdating, unguarded_tables
 from incidents.models import EventAction, ReportEvent
+from organization.models import RosterImport, Section
 from tests.helpers import require_or_fail, uses_postgres
 
 MESSAGE = "監査記録は変更・削除できません"
@@ -50,6 +53,47 @@ def test_backdating_moves_the_time_and_nothing_else(event):
     # The door closes with its transaction.
     with pytest.raises(DatabaseError, match=MESSAGE), transaction.atomic():
         ReportEvent.objects.filter(pk=event.pk).update(at=timezone.now())
+
+
+def test_the_admin_history_cannot_be_changed_or_deleted(users):
+    """Django only ever adds to its admin history (``LogEntry``); the trigger makes anything else fail."""
+    require_or_fail(uses_postgres(), "PostgreSQL")
+    section = Section.objects.get(name="福祉課")
+    entry = LogEntry.objects.create(user=users["admin"], content_type=ContentType.objects.get_for_model(Section),
+                                    object_id=str(section.pk), object_repr=str(section), action_flag=CHANGE,
+                                    change_message='[{"changed": {"fields": ["課名"]}}]')
+    for attempt in (
+        lambda: LogEntry.objects.filter(pk=entry.pk).update(change_message="[]"),
+        lambda: LogEntry.objects.filter(pk=entry.pk).delete(),
+        lambda: connection.cursor().execute("UPDATE django_admin_log SET user_id = %s", [users["staff"].pk]),
+        lambda: connection.cursor().execute("DELETE FROM django_admin_log"),
+    ):
+        with pytest.raises(DatabaseError, match=MESSAGE), transaction.atomic():
+            attempt()
+    stored = LogEntry.objects.get(pk=entry.pk)
+    assert (stored.user_id, stored.get_change_message()) == (users["admin"].pk, "課名 を変更しました。")
+
+
+def test_an_applied_roster_import_cannot_be_changed_or_deleted_a_preview_can(users):
+    """A preview 「確認中」 is filled again and becomes the applied record; once applied, it is history."""
+    require_or_fail(uses_postgres(), "PostgreSQL")
+    preview = RosterImport.objects.create(actor=users["admin"], filename="名簿.csv", content=b"x")
+    RosterImport.objects.filter(pk=preview.pk).update(counts={"user_created": 1})
+    RosterImport.objects.filter(pk=preview.pk).update(state=RosterImport.State.APPLIED, applied_at=timezone.now(),
+                                                      content=b"")
+    for attempt in (
+        lambda: RosterImport.objects.filter(pk=preview.pk).update(counts={}),
+        lambda: RosterImport.objects.filter(pk=preview.pk).delete(),
+        lambda: connection.cursor().execute("UPDATE organization_rosterimport SET state = 'preview'"),
+        lambda: connection.cursor().execute("DELETE FROM organization_rosterimport"),
+    ):
+        with pytest.raises(DatabaseError, match=MESSAGE), transaction.atomic():
+            attempt()
+    stored = RosterImport.objects.get(pk=preview.pk)
+    assert (stored.state, stored.counts, stored.actor_id) == ("applied", {"user_created": 1}, users["admin"].pk)
+    abandoned = RosterImport.objects.create(actor=users["admin"], filename="別の名簿.csv", content=b"y")
+    abandoned.delete()  # a preview never applied may go
+    assert list(RosterImport.objects.values_list("pk", flat=True)) == [preview.pk]
 
 
 def test_every_audit_table_has_the_trigger(db):

@@ -263,6 +263,7 @@ def test_the_xlsx_opens_with_the_sheets_headers_and_numbers_of_the_page(users, c
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     disposition = response["Content-Disposition"]
     assert 'filename="kasuhara_report_R7.xlsx"' in disposition
+    assert "no-store" in response["Cache-Control"]  # the city's figures are never kept by a browser or proxy
     assert "filename*=UTF-8''" in disposition and "%E4%BB%A4%E5%92%8C7%E5%B9%B4%E5%BA%A6" in disposition  # 令和7年度
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["総評", "態様別の件数", "対策委員会が決定した措置（令和7年度）",
