@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Channel
+from incidents.models import Channel, Retained
 from organization.models import AuditEvent
 
 
@@ -44,8 +44,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 OPEN = frozenset({State.NEW, State.IN_PROGRESS})
 
 
-class Consultation(models.Model):
-    """相談: what happened, what the staff member wants, and how to reach them."""
+class Consultation(Retained):
+    """相談: what happened, what the staff member wants, and how to reach them. A closed one's free
+    text is removed with the reports' after the same period; a hold here, or on the linked report,
+    stops it (``Retained``, consultations/retention.py)."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("相談者")
@@ -97,16 +99,6 @@ class Consultation(models.Model):
     )
     created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-    # 保存期間 (consultations/retention.py): a closed consultation's free text is removed with the
-    # reports' (same period); a 訴訟・警察対応中 hold here, or on the linked report, stops it.
-    legal_hold = models.BooleanField(_("訴訟・警察対応中（保存期間による削除を止める）"), default=False)
-    legal_hold_reason = models.TextField(_("保留の理由"), blank=True)
-    legal_hold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("保留を設定した人"),
-    )
-    legal_hold_at = models.DateTimeField(_("保留の設定日時"), null=True, blank=True)
-    retention_applied_at = models.DateTimeField(_("保存期間経過による削除の日時"), null=True, blank=True)
     #: Folded (``kasuhara.textnorm.fold``) 何があったか, 相談したいこと, 回答 and 対応の記録, for the
     #: queue's substring search; kept current by the services on every write.
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)

@@ -77,7 +77,24 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-class IncidentReport(models.Model):
+class Retained(models.Model):
+    """保存期間 (incidents/retention.py, consultations/retention.py): a 訴訟・警察対応中 hold stops the
+    nightly removal for this record; ``retention_applied_at`` is when the removal ran."""
+
+    legal_hold = models.BooleanField(_("訴訟・警察対応中（保存期間による削除を止める）"), default=False)
+    legal_hold_reason = models.TextField(_("保留の理由"), blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("保留を設定した人"),
+    )
+    legal_hold_at = models.DateTimeField(_("保留の設定日時"), null=True, blank=True)
+    retention_applied_at = models.DateTimeField(_("保存期間経過による削除の日時"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class IncidentReport(Retained):
     """カスハラ発生連絡票: the 5W1H of one incident, filed by the staff member who met it."""
 
     reporter = models.ForeignKey(
@@ -222,17 +239,6 @@ class IncidentReport(models.Model):
     #: Folded (full/half width, case) text of 件名, 要求内容, 言動, 経過 and 相手方の氏名, for the queue's
     #: substring search; kept current by the services on every write.
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
-
-    # 保存期間 (incidents/retention.py): a 訴訟・警察対応中 hold stops the nightly removal for this case;
-    # ``retention_applied_at`` is when the removal ran (its evidence and the 相手方's data are gone).
-    legal_hold = models.BooleanField(_("訴訟・警察対応中（保存期間による削除を止める）"), default=False)
-    legal_hold_reason = models.TextField(_("保留の理由"), blank=True)
-    legal_hold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("保留を設定した人"),
-    )
-    legal_hold_at = models.DateTimeField(_("保留の設定日時"), null=True, blank=True)
-    retention_applied_at = models.DateTimeField(_("保存期間経過による削除の日時"), null=True, blank=True)
 
     # Concurrency: every write (a form save or a lifecycle move) raises ``version``; a form carries
     # the version it was opened at, so a stale form is recognised. ``form_token`` is the token of
