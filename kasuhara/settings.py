@@ -342,6 +342,9 @@ KASUHARA_HELP_CALL_MINUTES = env.int("KASUHARA_HELP_CALL_MINUTES", default=30)
 KASUHARA_HELP_CALL_INTERVAL_SECONDS = env.int("KASUHARA_HELP_CALL_INTERVAL_SECONDS", default=60)
 KASUHARA_HELP_CALLS_PER_HOUR = env.int("KASUHARA_HELP_CALLS_PER_HOUR", default=5)
 KASUHARA_HELP_POLL_SECONDS = env.int("KASUHARA_HELP_POLL_SECONDS", default=5)
+# 対応中の記録: a sync the server has not answered within this many milliseconds is given up (the
+# steps stay on the phone and are sent again), so a connection that drops answers silently cannot stall it.
+KASUHARA_LIVE_SYNC_TIMEOUT_MS = env.int("KASUHARA_LIVE_SYNC_TIMEOUT_MS", default=20_000)
 
 # The report list's index INCLUDEs columns for PostgreSQL's index-only COUNT; SQLite (the demo)
 # simply ignores them, which is fine.

@@ -13,6 +13,10 @@
   var KEY = "kasuhara.live.v1." + data.user + "." + data.type;
   var LIMIT = parseInt(data.limit, 10) || 50;
   var BATCH = 100;
+  // A request with no answer after this long is given up and counts as "offline" (a phone's connection
+  // can drop an answer without any error, and a request waiting for ever would hold up every later tap).
+  var TIMEOUT = parseInt(data.syncTimeoutMs, 10);
+  if (!(TIMEOUT > 0)) { TIMEOUT = 20000; }
   var PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
   var COUNTED = { warning: true, exit_request: true, exit_order: true };
 
@@ -316,6 +320,35 @@
     delay = Math.min(delay * 2, 60000);
   }
 
+  // The answer to one request, or a rejection once TIMEOUT has passed without one (the request is
+  // aborted then, so a late answer is never handled; the server stores a step sent again only once).
+  function post(body) {
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var timer = null;
+    var expired = new Promise(function (resolve, reject) {
+      timer = window.setTimeout(function () {
+        if (controller) { controller.abort(); }
+        reject(new Error("timeout"));
+      }, TIMEOUT);
+    });
+    var answered = window.fetch(data.syncUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      body: body,
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      return response.json().then(function (json) { return { status: response.status, json: json }; },
+        function (error) {
+          if (controller && controller.signal.aborted) { throw error; }  // cut off while reading
+          return { status: response.status, json: null };
+        });
+    });
+    var done = function () { window.clearTimeout(timer); };
+    answered.then(done, done);
+    return Promise.race([answered, expired]);
+  }
+
   // One request at a time; a tap during it is sent right after. Resolves when the answer is handled.
   function send() {
     if (busy) { again = true; return busy; }
@@ -323,15 +356,7 @@
     var ops = state.ops.slice(0, BATCH);
     var body = JSON.stringify({ type: data.type, record: state.record, sent_at: Date.now(), ops: ops });
     again = false;
-    busy = window.fetch(data.syncUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
-      body: body
-    }).then(function (response) {
-      return response.json().then(function (json) { return { status: response.status, json: json }; },
-        function () { return { status: response.status, json: null }; });
-    }).then(function (answer) {
+    busy = post(body).then(function (answer) {
       if (answer.status === 200 && answer.json) {
         handle(answer.json, ops);
         return;

@@ -1,8 +1,9 @@
 """The live recorder (対応中の記録, issue 11) in a real browser (Debian's Chromium through Playwright),
 on a phone-sized screen: taps survive a reload, an offline period and a closed tab and are sent
-once the network is back; a step whose answer was lost is sent again and stored once; and the
-issue's journey — ``staff`` records an incident in 暴言型's live view, turns it into a report,
-completes and submits it, and ``chief`` reads the 経過 in the report."""
+once the network is back; a step whose answer was lost is sent again and stored once; a sync whose
+answer never comes is given up after ``KASUHARA_LIVE_SYNC_TIMEOUT_MS``, so later taps are not stuck
+behind it; and the issue's journey — ``staff`` records an incident in 暴言型's live view, turns it
+into a report, completes and submits it, and ``chief`` reads the 経過 in the report."""
 
 from __future__ import annotations
 
@@ -142,6 +143,47 @@ def test_a_step_whose_answer_was_lost_is_sent_again_and_stored_once(page_factory
     assert lost == [True]
     assert LiveStep.objects.count() == 1
     assert LiveEvent.objects.filter(action=LiveAction.STEP).count() == 1
+
+
+def test_a_sync_whose_answer_never_comes_is_given_up_and_the_next_taps_still_go_through(
+        page_factory, live_server, users, settings):
+    settings.KASUHARA_LIVE_SYNC_TIMEOUT_MS = 1500  # 20 s by default
+    page = page_factory(viewport=PHONE)
+    held = []
+
+    def never_answer(route):
+        # The first step reaches the server (which stores it), but its answer is held for ever: a
+        # connection that drops silently, with no error the page could see.
+        if b'"op"' in (route.request.post_data_buffer or b"") and not held:
+            held.append((route, route.fetch()))
+            return
+        route.continue_()
+
+    page.route("**/reports/live/sync/", never_answer)
+    open_live_view(page, live_server)
+    tap(page, "警告した")
+    expect(page.locator("#live-sync")).to_contain_text("送信待ち 1 件")
+    eventually(page, lambda: len(held) == 1 and LiveStep.objects.count() == 1)
+    # The page stops waiting, says so, and keeps the step to send again.
+    expect(page.locator("#live-sync")).to_contain_text("通信できません。記録はこの端末に保存しています（送信待ち 1 件）")
+    expect(page.locator("#live-steps .badge", has_text="送信待ち")).to_have_count(1)
+
+    # The next tap is not stuck behind the request that never ended: it goes, with the first step again.
+    tap(page, "退去を求めた")
+    expect(page.locator("#live-sync")).to_have_text("すべての記録をサーバーに保存しました。")
+    expect(page.locator("#live-steps .badge", has_text="送信待ち")).to_have_count(0)
+    eventually(page, lambda: LiveStep.objects.count() == 2)
+
+    # The held answer comes after all, long after the page gave it up: it changes nothing.
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # what a phone does when it is back
+    page.wait_for_timeout(500)
+    expect(page.locator("#live-sync")).to_have_text("すべての記録をサーバーに保存しました。")
+    expect(step_rows(page)).to_have_count(2)
+    assert len(held) == 1
+    assert list(LiveStep.objects.order_by("at").values_list("kind", flat=True)) == ["warning", "exit_request"]
+    assert LiveEvent.objects.filter(action=LiveAction.STEP).count() == 2
 
 
 def test_staff_records_an_incident_on_a_phone_and_files_it_and_chief_reads_the_steps(page_factory, live_server, users):
