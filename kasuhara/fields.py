@@ -126,7 +126,7 @@ class _Unknown(Exception):
 def _help_text(bound: BoundField) -> str:
     if not bound.help_text:
         return ""
-    ident = f'id="{bound.auto_id}_helptext" ' if bound.auto_id else ""
+    ident = f'id="{_text(bound.auto_id)}_helptext" ' if bound.auto_id else ""
     return f'<div {ident}class="form-text">{bound.help_text}</div>'
 
 
@@ -134,9 +134,9 @@ def _errors(bound: BoundField, errors) -> str:
     """crispy's ``field_errors_block.html``."""
     if not errors:
         return ""
-    lines = "".join(f'<p id="error_{n}_{bound.auto_id}"><strong>{_text(error)}</strong></p>'
+    lines = "".join(f'<p id="error_{n}_{_text(bound.auto_id)}"><strong>{_text(error)}</strong></p>'
                     for n, error in enumerate(errors, start=1))
-    return f'<div id="{errors.field_id}_error" class="invalid-feedback">{lines}</div>'
+    return f'<div id="{_text(errors.field_id)}_error" class="invalid-feedback">{lines}</div>'
 
 
 def _choices(bound: BoundField, errors) -> str:
@@ -188,17 +188,17 @@ def _render(bound: BoundField) -> str:
     grouped = isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
     required = bound.field.required
     asterisk = '<span class="asteriskField">*</span>' if required else ""
-    extra = bound.css_classes()
+    extra = _text(bound.css_classes())
     parts = ['<div class="mb-3">'] if checkbox else []
-    parts.append(f'<div id="div_{bound.auto_id}" class="{"form-check" if checkbox else "mb-3"}'
+    parts.append(f'<div id="div_{_text(bound.auto_id)}" class="{"form-check" if checkbox else "mb-3"}'
                  f'{" " + extra if extra else ""}">')
     fieldset = bound.use_fieldset and bool(bound.label) and not checkbox
     if bound.label and not checkbox:
         if fieldset:
             described = bound.aria_describedby
-            parts.append(f'<fieldset{f" aria-describedby={chr(34)}{described}{chr(34)}" if described else ""}>')
+            parts.append(f'<fieldset{f" aria-describedby={chr(34)}{_text(described)}{chr(34)}" if described else ""}>')
         tag = "legend" if bound.use_fieldset else "label"
-        target = f'for="{bound.id_for_label}" ' if bound.id_for_label else ""
+        target = f'for="{_text(bound.id_for_label)}" ' if bound.id_for_label else ""
         parts.append(f'<{tag} {target}class="form-label{" requiredField" if required else ""}'
                      f'{" fs-6" if bound.use_fieldset else ""}">{_text(bound.label)}{asterisk}</{tag}>')
     if grouped:
@@ -206,7 +206,7 @@ def _render(bound: BoundField) -> str:
     elif checkbox:
         parts.append(_widget(bound, _crispy_class(widget, "form-check-input is-invalid" if errors
                                                   else "form-check-input")))
-        parts.append(f'<label for="{bound.id_for_label}" class="form-check-label{" requiredField" if required else ""}">'
+        parts.append(f'<label for="{_text(bound.id_for_label)}" class="form-check-label{" requiredField" if required else ""}">'
                      f'{_text(bound.label)}{asterisk}</label>')
         parts.append(_errors(bound, errors) + _help_text(bound))
     else:

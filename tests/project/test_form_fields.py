@@ -71,6 +71,10 @@ def states():
     yield "initial", Sample(initial={"text": "件名", "types": [2], "agree": True, "kind": "a"})
     yield "prefixed", Sample(prefix="p2", auto_id="f_%s")
     yield "no ids", Sample(auto_id=False)
+    # A prefix with characters that need escaping reaches every id and for= attribute.
+    odd = Sample({f'a"b&-{key}': value for key, value in REFUSED.items()}, prefix='a"b&')
+    odd.is_valid()
+    yield "refused, odd prefix", odd
     for name, data in (("filled", FILLED), ("refused", REFUSED)):
         for form_class in (Sample, Styled):
             form = form_class(data)
