@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Consultation
+from .models import Consultation, State
 
 if TYPE_CHECKING:
     from organization.models import User
@@ -48,9 +48,27 @@ def can_answer(user: User) -> bool:
     return _active(user) and bool(user.is_desk)
 
 
+def can_change(user: User, consultation: Consultation) -> bool:
+    """The 相談窓口's work on the consultation (answer, handler, follow-ups, notes, closing,
+    reopening, linking): not once the 保存期間 removed its text — what is written after that would
+    be kept for good under a page saying it was removed."""
+    return can_answer(user) and consultation.retention_applied_at is None
+
+
 def can_hold(user: User, consultation: Consultation) -> bool:
     """訴訟・警察対応中: the 相談窓口 stops (or lets again) the 保存期間's removal of the consultation's text."""
     return can_answer(user)
+
+
+def can_set_hold(user: User, consultation: Consultation) -> bool:
+    """The hold is offered on a closed consultation (the only ones the removal touches) whose text
+    is still there and which is not held already."""
+    return (can_change(user, consultation) and consultation.state == State.CLOSED
+            and not consultation.legal_hold)
+
+
+def can_lift_hold(user: User, consultation: Consultation) -> bool:
+    return can_hold(user, consultation) and consultation.legal_hold
 
 
 def can_see_notes(user: User) -> bool:
@@ -63,8 +81,10 @@ def can_see_history(user: User, consultation: Consultation) -> bool:
 
 
 def can_link_report(user: User, consultation: Consultation) -> bool:
-    """The author or the 相談窓口 may link a report or make a draft from the consultation."""
-    return can_answer(user) or (_active(user) and consultation.author_id == user.pk)
+    """The author or the 相談窓口 may link a report or make a draft from the consultation (not
+    once the 保存期間 removed its text)."""
+    return consultation.retention_applied_at is None and (
+        can_answer(user) or (_active(user) and consultation.author_id == user.pk))
 
 
 def visible_consultations(user: User) -> QuerySet[Consultation]:

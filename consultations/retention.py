@@ -42,6 +42,11 @@ def due(cutoff: datetime) -> QuerySet[Consultation]:
     return _past(cutoff).exclude(HELD)
 
 
+def on_hold() -> QuerySet[Consultation]:
+    """Closed consultations a hold keeps now, past their period or not (the runs page lists them)."""
+    return Consultation.objects.filter(HELD, state=State.CLOSED, retention_applied_at__isnull=True)
+
+
 def held(cutoff: datetime) -> QuerySet[Consultation]:
     """Closed consultations past their period that a hold keeps."""
     return _past(cutoff).filter(HELD)

@@ -45,7 +45,11 @@ def _search_text(consultation: Consultation) -> str:
 
 
 def _locked(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+    """The row, locked; refused once the 保存期間 removed its text (``policies.can_change``)."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.retention_applied_at is not None:
+        raise ValidationError(_("保存期間を過ぎたため、この相談の内容はすでに削除されています。変更はできません。"))
+    return locked
 
 
 def _desk_only(actor: User) -> None:
@@ -195,7 +199,7 @@ def close(*, consultation: Consultation, actor: User, outcome: str, ip_address: 
     consultation.closed_at = timezone.now()
     consultation.save(update_fields=["state", "outcome", "closed_at", "updated_at"])
     record_event(consultation=consultation, actor=actor, action=EventAction.CLOSED, ip_address=ip_address,
-                 detail={**detail, "outcome": outcome})
+                 detail={**detail, "outcome_recorded": bool(outcome.strip())})
     return consultation
 
 

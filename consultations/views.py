@@ -96,7 +96,8 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
         "report_readable": bool(consultation.linked_report
                                 and report_policies.can_view_report(user, consultation.linked_report)),
     }
-    if context["can_answer"]:
+    context["can_change"] = policies.can_change(user, consultation)
+    if context["can_change"]:
         context |= {
             "answer_form": forms.AnswerForm(initial={"text": consultation.answer}),
             "assign_form": forms.AssignForm(initial={"handler": consultation.handler_id}),
@@ -105,10 +106,10 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
             "close_form": forms.CloseForm(),
             "reopen_form": forms.ReopenForm(),
         }
-        if _may_hold(user, consultation):
+        if policies.can_set_hold(user, consultation):
             context["hold_form"] = forms.HoldForm()
-        if _may_release(user, consultation):
-            context["release_form"] = forms.ReleaseForm()
+    if policies.can_lift_hold(user, consultation):
+        context["release_form"] = forms.ReleaseForm()
     if context["can_link"] and consultation.linked_report is None:
         context["link_form"] = forms.LinkForm(reports=selectors.linkable_reports(consultation))
     context |= bound
@@ -128,17 +129,6 @@ class Action:
 
 def _desk(user: User, consultation: Consultation) -> bool:
     return policies.can_answer(user)
-
-
-def _may_hold(user: User, consultation: Consultation) -> bool:
-    """Offered on a closed consultation (the only ones the removal touches) whose text is still
-    there, as on a report's page."""
-    return (consultation.state == State.CLOSED and not consultation.legal_hold
-            and consultation.retention_applied_at is None and policies.can_hold(user, consultation))
-
-
-def _may_release(user: User, consultation: Consultation) -> bool:
-    return consultation.legal_hold and policies.can_hold(user, consultation)
 
 
 def _plain(form_class: type[Form]) -> Callable[[QueryDict, Consultation], Form]:
@@ -216,6 +206,8 @@ def consultation_action(request: HttpRequest, pk: int, name: str) -> HttpRespons
         except ValidationError as error:
             form.add_error(None, error)
     if not form.is_valid():
+        if not policies.can_change(request.user, consultation):  # its form is not on the page any more
+            messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
         return _render_detail(request, consultation, status=400, **{action.form_name: form})
     messages.success(request, action.done)
     return redirect("consultations:detail", consultation.pk)

@@ -2,6 +2,7 @@
 pages (where every change is an audit event); the admin reads them and may correct a typo."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from .models import Counterpart, CounterpartEvent, CounterpartLink, Measure
 
@@ -29,6 +30,21 @@ class MeasureInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class _ByNumber:
+    """A 相手方 as the admin's history (``LogEntry.object_repr``) names it: by number, never by name.
+    That history is append-only (audit/migrations/0003) and the 保存期間 removes the name from the
+    register, so the name must not be copied there."""
+
+    def __init__(self, counterpart):
+        self._counterpart = counterpart
+
+    def __getattr__(self, name):
+        return getattr(self._counterpart, name)
+
+    def __str__(self) -> str:
+        return gettext("相手方 No.%(pk)s") % {"pk": self._counterpart.pk}
+
+
 @admin.register(Counterpart)
 class CounterpartAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "relation", "created_at"]
@@ -38,6 +54,15 @@ class CounterpartAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, _ByNumber(obj), message)
+
+    def log_change(self, request, obj, message):
+        return super().log_change(request, _ByNumber(obj), message)
+
+    def log_deletions(self, request, queryset):
+        return super().log_deletions(request, [_ByNumber(obj) for obj in queryset])
 
     def get_search_results(self, request, queryset, search_term):
         from kasuhara.textnorm import fold_compact

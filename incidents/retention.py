@@ -168,6 +168,7 @@ def run(*, now: datetime | None = None) -> RetentionRun:
     record.counterpart_count = sum(len(item["counterparts"]) for item in items)
     record.held_count = IncidentReport.objects.filter(
         status=Status.CLOSED, closed_at__lt=cutoff, retention_applied_at__isnull=True, legal_hold=True).count()
+    record.save()  # what the reports' stage removed (committed case by case) is on record whatever follows
     _run_consultations(record, now=now, cutoff=cutoff)
     record.finished_at = timezone.now()
     record.save()

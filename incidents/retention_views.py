@@ -45,7 +45,6 @@ def runs(request: HttpRequest) -> HttpResponse:
         "held": list(held),
         # 相談 kept by their own hold or by their report's (consultations/retention.py).
         "held_consultations": list(
-            Consultation.objects.filter(consultation_retention.HELD, retention_applied_at__isnull=True)
-            .order_by("pk").values("pk", "legal_hold", "legal_hold_at", "report_id")),
+            consultation_retention.on_hold().order_by("pk").values("pk", "legal_hold", "legal_hold_at", "report_id")),
         "consultation_links": consultation_policies.can_answer(request.user),
     })

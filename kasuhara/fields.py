@@ -57,7 +57,7 @@ def _attrs(attrs: dict) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {name}" if value is True else f' {name}="{_attr_value(value)}"')
+        parts.append(f" {_text(name)}" if value is True else f' {_text(name)}="{_attr_value(value)}"')
     return "".join(parts)
 
 

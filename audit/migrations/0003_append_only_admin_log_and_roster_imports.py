@@ -7,6 +7,11 @@ tables (PostgreSQL only, as ``0002``):
 - the 職員名簿 imports (``organization_rosterimport``): a preview 「確認中」 is a working row (it is
   filled again when the plan changed, and becomes the applied record), so only an applied import
   is guarded: once 「反映済み」, its row refuses UPDATE and DELETE with the same message.
+
+Before the guard goes on, the history's entries for a 相手方 are renamed to its number
+(「相手方 No.12」): ``object_repr`` was the 相手方's name, which the 保存期間 removes from the register
+and which an append-only row would otherwise keep for good (``counterparts.admin`` now writes the
+number from the start).
 """
 
 from django.db import migrations
@@ -43,7 +48,16 @@ ROSTER_TRIGGER_SQL = (
 )
 
 
+def number_counterparts(apps, schema_editor):
+    LogEntry = apps.get_model("admin", "LogEntry")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    kinds = ContentType.objects.filter(app_label="counterparts", model="counterpart")
+    for entry in LogEntry.objects.filter(content_type__in=kinds).only("pk", "object_id"):
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr=f"相手方 No.{entry.object_id}")
+
+
 def install(apps, schema_editor):
+    number_counterparts(apps, schema_editor)
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(TRIGGER_SQL.format(table=schema_editor.quote_name(LOG_TABLE)), params=None)
@@ -64,5 +78,6 @@ class Migration(migrations.Migration):
         ("audit", "0002_append_only_audit_tables"),
         ("admin", "0003_logentry_add_action_flag_choices"),
         ("organization", "0007_rosterimport"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
     operations = [migrations.RunPython(install, uninstall, elidable=False)]

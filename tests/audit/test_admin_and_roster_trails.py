@@ -91,3 +91,28 @@ def test_the_csv_contains_them_with_what_they_changed(auditor_client, renamed_se
     assert f'"object_id": "{renamed_section.pk}"' in admin_row[8]
     assert roster_row[3:6] == [ADMIN, "職員名簿の反映", "職員名簿「職員名簿_4月.csv」"]
     assert "職員の登録" in roster_row[6] and applied_roster.sha256 in roster_row[8]
+
+
+def test_the_admin_history_names_a_counterpart_by_number_never_by_name(auditor_client, users, rf):
+    """The history is append-only and outlives the 保存期間's removal of the 相手方's name, so the
+    admin writes the number there — for a change, an addition and a deletion alike."""
+    from django.contrib import admin as django_admin
+    from django.contrib.admin.models import LogEntry
+
+    from counterparts.admin import CounterpartAdmin
+    from counterparts.models import Counterpart
+
+    counterpart = Counterpart.objects.create(name="山田 太郎", phone="090-1234-5678", created_by=users["desk"])
+    request = rf.post("/admin/")
+    request.user = users["admin"]
+    model_admin = CounterpartAdmin(Counterpart, django_admin.site)
+    model_admin.log_change(request, counterpart, [{"changed": {"fields": ["電話番号"]}}])
+    model_admin.log_addition(request, counterpart, [{"added": {}}])
+    model_admin.log_deletions(request, Counterpart.objects.filter(pk=counterpart.pk))
+
+    assert set(LogEntry.objects.values_list("object_repr", flat=True)) == {f"相手方 No.{counterpart.pk}"}
+    rows = rows_of(auditor_client.get("/audit/", {"source": "admin.logentry"}))
+    assert len(rows) == 3 and all(f"相手方 No.{counterpart.pk}" in row for row in rows)
+    assert not any("山田" in row for row in rows)
+    export = b"".join(auditor_client.get("/audit/export/").streaming_content).decode("utf-8-sig")
+    assert f"相手方 No.{counterpart.pk}" in export and "山田" not in export

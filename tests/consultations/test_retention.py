@@ -10,6 +10,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -213,6 +214,51 @@ def test_the_consultation_page_shows_the_placeholder_to_the_author_and_the_desk(
     # The queue's search no longer finds it by the removed text.
     queue = client_as("desk").get("/consultations/", {"q": "山田太郎"}).content.decode()
     assert f"/consultations/{consultation.pk}/" not in queue
+
+
+def test_once_removed_nothing_can_be_written_to_it_again(closed_consultation, client_as, users):
+    """Text written after the removal would be kept for good under a page saying it was removed:
+    the 相談窓口's forms are gone, and a post (or a service call) is refused in Japanese."""
+    consultation = closed_consultation
+    _run(FIRST_REMOVED)
+    desk = client_as("desk")
+    url = f"/consultations/{consultation.pk}/"
+    page = desk.get(url).content.decode()
+    for form in ("reopen-form", "note-form", "answer-form", "hold-form", "link-form"):
+        assert f'id="{form}"' not in page, form
+    response = desk.post(f"{url}reopen/", {"reason": "再確認"})
+    assert response.status_code == 400
+    assert "保存期間を過ぎたため、この相談の内容はすでに削除されています。変更はできません。" in response.content.decode()
+    response = desk.post(f"{url}note/", {"body": "山田太郎氏から再度の電話"})
+    assert response.status_code == 400
+    consultation.refresh_from_db()
+    assert consultation.state == State.CLOSED
+    assert not Note.objects.filter(consultation=consultation, body__contains="山田").exists()
+    with pytest.raises(ValidationError):
+        services.add_note(consultation=consultation, actor=users["desk"], body="山田太郎氏")
+
+
+def test_the_closing_event_does_not_keep_the_outcome_text(closed_consultation):
+    """The audit trail is append-only and outlives the removal: 結果 is not copied into it."""
+    closed = closed_consultation.events.get(action=EventAction.CLOSED)
+    assert "山田" not in str(closed.detail) and closed.detail["outcome_recorded"] is True
+
+
+def test_the_runs_page_lists_only_closed_held_consultations_and_hides_the_report_from_others(
+        users, make_consultation, make_report, client_as):
+    report = make_report(users["staff"])
+    retention.set_hold(report=report, actor=users["desk"], hold=True, reason="警察に相談中")
+    still_open = make_consultation()
+    services.link_report(consultation=still_open, actor=users["desk"], report=report)
+    closed = make_consultation()
+    services.link_report(consultation=closed, actor=users["desk"], report=report)
+    services.assign_handler(consultation=closed, actor=users["desk"], handler=users["desk"])
+    services.close(consultation=closed, actor=users["desk"], outcome="助言")
+    for who in ("desk", "admin", "auditor"):
+        page = client_as(who).get("/queue/retention/").content.decode()
+        assert "保留中の相談：1 件" in page, who
+        assert f"相談No.{still_open.pk}<" not in page.replace("</a>", "<") and f"相談No.{closed.pk}" in page
+        assert (f"発生連絡票 No.{report.pk} の保留による" in page) is (who == "desk"), who
 
 
 def test_the_runs_page_shows_the_consultations_removed_and_held(closed_consultation, users, make_consultation,
