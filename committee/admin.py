@@ -5,6 +5,8 @@ edited."""
 
 from django.contrib import admin
 
+from organization.admin_readonly import ReadOnlyMixin
+
 from .models import (
     AgendaItem,
     CommitteeEvent,
@@ -29,16 +31,6 @@ class LetterTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "code", "mayor_title", "article"]
     search_fields = ["title", "code"]
 
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvitationInline(ReadOnlyMixin, admin.TabularInline):

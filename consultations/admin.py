@@ -7,18 +7,9 @@ noted. The 相談窓口 works on consultations through the app's own pages.
 
 from django.contrib import admin
 
+from organization.admin_readonly import ReadOnlyAdmin
+
 from .models import Consultation, ConsultationEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Consultation)

@@ -4,18 +4,14 @@ pages (where every change is an audit event); the admin reads them and may corre
 from django.contrib import admin
 from django.utils.translation import gettext
 
+from organization.admin_readonly import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import Counterpart, CounterpartEvent, CounterpartLink, Measure
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class LinkInline(ReadOnlyInline):
@@ -81,18 +77,9 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(CounterpartEvent)
-class CounterpartEventAdmin(admin.ModelAdmin):
+class CounterpartEventAdmin(ReadOnlyAdmin):
     """The audit trail: never changed, never deleted."""
 
     list_display = ["at", "counterpart", "action", "actor", "ip_address"]
     list_filter = ["action"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from organization.admin_readonly import ReadOnlyAdmin
+
 from .models import ExportEvent
 
 
 @admin.register(ExportEvent)
-class ExportEventAdmin(admin.ModelAdmin):
+class ExportEventAdmin(ReadOnlyAdmin):
     """エクスポートの監査記録: who exported what, when, from where. Nobody adds, changes or deletes one."""
 
     list_display = ["at", "actor", "format", "row_count", "ip_address", "query"]
@@ -15,12 +17,3 @@ class ExportEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
     list_select_related = ["actor"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

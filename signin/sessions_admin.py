@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from organization.admin_readonly import ReadOnlyAdmin
 from organization.audit import client_ip
 
 from . import sessions
@@ -63,7 +64,7 @@ class LockAdmin(AccessAttemptAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(admin.ModelAdmin):
+class UserSessionAdmin(ReadOnlyAdmin):
     list_display = ["user", "created_at", "last_seen", "ip_address", "user_agent"]
     search_fields = ["user__username", "user__display_name", "ip_address"]
     list_select_related = ["user"]
@@ -71,14 +72,6 @@ class UserSessionAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["sign_out_everywhere"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("この利用者をすべての端末からサインアウト"), permissions=["view"])
     def sign_out_everywhere(self, request, queryset):
@@ -90,17 +83,8 @@ class UserSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigninEvent)
-class SigninEventAdmin(admin.ModelAdmin):
+class SigninEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "user", "ip_address"]
     list_filter = ["action"]
     fields = ["at", "action", "actor", "user", "ip_address", "detail"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
