@@ -42,6 +42,17 @@ def due(cutoff: datetime) -> QuerySet[Consultation]:
     return _past(cutoff).exclude(HELD)
 
 
+def kept_by(consultation: Consultation) -> str | None:
+    """What keeps this consultation's text past its period, for its page: ``"own"`` (its own hold),
+    ``"report"`` (its linked report's hold), or None (nothing, or already removed)."""
+    if consultation.retention_applied_at is not None:
+        return None
+    if consultation.legal_hold:
+        return "own"
+    report = consultation.linked_report
+    return "report" if report is not None and report.legal_hold else None
+
+
 def on_hold() -> QuerySet[Consultation]:
     """Closed consultations a hold keeps now, past their period or not (the runs page lists them)."""
     return Consultation.objects.filter(HELD, state=State.CLOSED, retention_applied_at__isnull=True)

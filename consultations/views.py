@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from incidents import policies as report_policies
 from organization.audit import client_ip
 
-from . import forms, policies, selectors, services
+from . import forms, policies, retention, selectors, services
 from .models import Consultation, State
 
 if TYPE_CHECKING:
@@ -97,6 +97,8 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *, status: 
                                 and report_policies.can_view_report(user, consultation.linked_report)),
     }
     context["can_change"] = policies.can_change(user, consultation)
+    if context["can_answer"]:  # the 相談窓口 is told what keeps the text past its 保存期間
+        context["kept_by"] = retention.kept_by(consultation)
     if context["can_change"]:
         context |= {
             "answer_form": forms.AnswerForm(initial={"text": consultation.answer}),
